@@ -1,0 +1,53 @@
+using System.Runtime.InteropServices;
+using static Pipeline.Torch.Native.LibTorchShim;
+
+namespace Pipeline.Torch;
+
+// Threads, devices, versions and dispose scopes.
+public static partial class torch
+{
+    public static void set_num_threads(int threads) => Native.Status.Check(ts_set_num_threads(threads));
+
+    public static int get_num_threads()
+    {
+        Native.Status.Check(ts_get_num_threads(out var threads));
+        return threads;
+    }
+
+    /// <summary>The libtorch version the shim was built against, e.g. "1.13.1".</summary>
+    public static string libtorch_version()
+    {
+        Native.Status.Check(ts_version(out var text));
+        return Marshal.PtrToStringUTF8(text) ?? "unknown";
+    }
+
+    /// <summary>Opens a scope that disposes every tensor created on this thread until it is disposed.</summary>
+    public static DisposeScope NewDisposeScope() => new();
+
+    public static class cuda
+    {
+        public static bool is_available()
+        {
+            Native.Status.Check(ts_cuda_is_available(out var value));
+            return value != 0;
+        }
+
+        public static int device_count()
+        {
+            Native.Status.Check(ts_cuda_device_count(out var value));
+            return value;
+        }
+
+        public static void synchronize(int index = -1) => Native.Status.Check(ts_cuda_synchronize(index));
+
+        public static void empty_cache() => Native.Status.Check(ts_cuda_empty_cache());
+    }
+
+    public static class backends
+    {
+        public static class cudnn
+        {
+            public static void set_benchmark(bool enabled) => Native.Status.Check(ts_set_cudnn_benchmark(enabled ? 1 : 0));
+        }
+    }
+}

@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Pipeline.Cli.Commands;
+
+var root = new RootCommand("Pose pre-labelling pipeline: decodes videos, tracks people and writes pose keypoints to Parquet.")
+{
+    SelfCheckCommand.Create(),
+    BenchCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,86 @@
+#!/usr/bin/env pwsh
+# Entry point for PowerShell users; the same verbs as run.sh (which is what CI and Debian use).
+#   ./run.ps1 setup            install system packages, build the native shim and the .NET solution (idempotent)
+#   ./run.ps1 test [--fast]    run the test suite (sets up first if needed); --fast skips tests marked Slow
+#   ./run.ps1 <command> ...    run the product's CLI, e.g. ./run.ps1 selfcheck, ./run.ps1 bench runtime
+$ErrorActionPreference = 'Stop'
+$Root = $PSScriptRoot
+$Configuration = if ($env:PIPELINE_CONFIGURATION) { $env:PIPELINE_CONFIGURATION } else { 'Release' }
+$NativeDir = Join-Path $Root 'infra/native'
+$NativeBuild = Join-Path $NativeDir 'build'
+$CliDll = Join-Path $Root "jobs/Pipeline.Cli/bin/$Configuration/net10.0/pipeline.dll"
+$AptPackages = @('libtorch-dev', 'libopenblas0-openmp', 'cmake', 'g++', 'make', 'ffmpeg', 'opencv-doc')
+
+function Write-Log($Message) { Write-Host "[run.ps1] $Message" }
+
+function Invoke-Checked {
+    param([string]$File, [string[]]$Arguments)
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$File $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Get-MissingAptPackages {
+    $AptPackages | Where-Object {
+        $status = & dpkg-query -W -f='${Status}' $_ 2>$null
+        -not ($status -match 'install ok installed')
+    }
+}
+
+function Install-AptPackages {
+    $missing = @(Get-MissingAptPackages)
+    if ($missing.Count -eq 0) { Write-Log 'system packages: already installed'; return }
+    Write-Log "installing system packages: $($missing -join ' ')"
+    $sudo = if ((& id -u) -eq '0') { @() } else { @('sudo') }
+    Invoke-Checked ($sudo + 'apt-get')[0] (($sudo + 'apt-get' | Select-Object -Skip 1) + @('update', '-q'))
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Checked ($sudo + 'apt-get')[0] (($sudo + 'apt-get' | Select-Object -Skip 1) + @('install', '-y', '-q', '--no-install-recommends') + $missing)
+}
+
+function Build-Native {
+    Write-Log 'native shim: cmake build in infra/native/build'
+    if (-not (Test-Path (Join-Path $NativeBuild 'CMakeCache.txt'))) {
+        $configure = @('-S', $NativeDir, '-B', $NativeBuild, '-DCMAKE_BUILD_TYPE=Release')
+        if ($env:TORCH_DIR) { $configure += "-DCMAKE_PREFIX_PATH=$($env:TORCH_DIR)" }
+        Invoke-Checked 'cmake' $configure
+    }
+    Invoke-Checked 'cmake' @('--build', $NativeBuild, '-j', [Environment]::ProcessorCount)
+}
+
+function Build-DotNet {
+    Write-Log ".NET: building Pipeline.sln ($Configuration)"
+    Invoke-Checked 'dotnet' @('build', (Join-Path $Root 'Pipeline.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+}
+
+function Invoke-Setup { Install-AptPackages; Build-Native; Build-DotNet; Write-Log 'setup done' }
+
+function Confirm-Setup {
+    if (@(Get-MissingAptPackages).Count -gt 0 -or -not (Test-Path (Join-Path $NativeBuild 'libtorchshim.so')) -or -not (Test-Path $CliDll)) {
+        Invoke-Setup
+    }
+}
+
+Set-Location $Root
+$verb = if ($args.Count -gt 0) { $args[0] } else { 'help' }
+$rest = if ($args.Count -gt 1) { $args[1..($args.Count - 1)] } else { @() }
+switch ($verb) {
+    'setup' { Invoke-Setup }
+    'test' {
+        $filter = @()
+        if ($rest.Count -gt 0 -and $rest[0] -eq '--fast') {
+            $filter = @('--filter', 'Category!=Slow')
+            $rest = if ($rest.Count -gt 1) { $rest[1..($rest.Count - 1)] } else { @() }
+        }
+        Confirm-Setup
+        Build-Native
+        Invoke-Checked 'dotnet' (@('test', (Join-Path $Root 'Pipeline.sln'), '-c', $Configuration, '--nologo') + $filter + $rest)
+    }
+    { $_ -in 'help', '-h', '--help' } {
+        Get-Content $PSCommandPath | Select-Object -Skip 1 -First 4 | ForEach-Object { $_ -replace '^# ?', '' }
+        if (Test-Path $CliDll) { & dotnet $CliDll --help }
+    }
+    default {
+        Confirm-Setup
+        & dotnet $CliDll @args
+        exit $LASTEXITCODE
+    }
+}
