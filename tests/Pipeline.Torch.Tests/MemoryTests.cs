@@ -1,0 +1,84 @@
+using static Pipeline.Torch.torch;
+
+namespace Pipeline.Torch.Tests;
+
+public sealed class MemoryTests
+{
+    private static long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException("no VmRSS in /proc/self/status");
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void TwoThousandTrainingStepsInDisposeScopesKeepNativeMemoryFlat()
+    {
+        manual_seed(0);
+        using var model = nn.Sequential(nn.Conv2d(3, 16, 3, padding: 1), nn.ReLU(), nn.Conv2d(16, 16, 3, padding: 1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 4));
+        using var optimizer = new optim.AdamW(model.parameters(), lr: 1e-3);
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            var x = randn(8, 3, 32, 32);
+            var target = randn(8, 4);
+            optimizer.zero_grad();
+            nn.functional.mse_loss(model.forward(x), target).backward();
+            optimizer.step();
+        }
+
+        for (var i = 0; i < 200; i++)
+        {
+            Step(); // warm-up: allocator pools, optimizer state, JIT
+        }
+
+        GC.Collect();
+        var before = ResidentBytes();
+        for (var i = 0; i < 2000; i++)
+        {
+            Step();
+        }
+
+        GC.Collect();
+        var after = ResidentBytes();
+        var growth = (double)(after - before) / before;
+        Assert.True(growth < 0.05, $"resident memory grew {growth:P1} ({before / 1e6:F1} MB -> {after / 1e6:F1} MB)");
+    }
+
+    [Fact]
+    public void DisposeScopesDisposeTemporariesAndKeepMovedResults()
+    {
+        Tensor kept;
+        Tensor temporary;
+        using (var outer = NewDisposeScope())
+        {
+            using (var inner = NewDisposeScope())
+            {
+                temporary = ones(3);
+                kept = inner.MoveToOuter(temporary * 2);
+                Assert.Equal(1, inner.DisposablesCount);
+            }
+
+            Assert.True(temporary.IsInvalid);
+            Assert.False(kept.IsInvalid);
+            Assert.Equal(1, outer.DisposablesCount);
+        }
+
+        Assert.True(kept.IsInvalid);
+    }
+
+    [Fact]
+    public void DisposeScopesRefuseToBeDisposedOnAnotherThread()
+    {
+        var scope = NewDisposeScope();
+        Assert.IsType<InvalidOperationException>(OtherThread.Run(scope.Dispose));
+        scope.Dispose();
+    }
+}
