@@ -18,11 +18,11 @@ public static partial class torch
         return created;
     }
 
-    /// <summary>Copies <paramref name="data"/> (any element type with a torch dtype) into a new tensor of shape <paramref name="dimensions"/> (default: 1-D).</summary>
-    public static unsafe Tensor from_span<T>(ReadOnlySpan<T> data, ReadOnlySpan<long> dimensions = default, Device? device = null, bool requires_grad = false)
+    /// <summary>Copies <paramref name="data"/> (any element type with a torch dtype) into a new tensor of shape <paramref name="dimensions"/> (null: 1-D; empty: a scalar).</summary>
+    public static unsafe Tensor from_span<T>(ReadOnlySpan<T> data, long[]? dimensions = null, Device? device = null, bool requires_grad = false)
         where T : unmanaged
     {
-        var shape = dimensions.IsEmpty ? [data.Length] : dimensions.ToArray();
+        var shape = dimensions ?? [data.Length];
         Tensor created;
         fixed (T* pointer = data)
         {

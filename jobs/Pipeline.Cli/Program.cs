@@ -5,5 +5,6 @@ var root = new RootCommand("Pose pre-labelling pipeline: decodes videos, tracks 
 {
     SelfCheckCommand.Create(),
     BenchCommand.Create(),
+    PoseCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
