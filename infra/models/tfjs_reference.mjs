@@ -1,5 +1,5 @@
-// Runs TF.js graph models with the official runtime (@tensorflow/tfjs, WASM backend by default)
-// on raw input tensors, for the reference fixtures and the side-by-side model benchmark.
+// Runs TF.js graph models with the official runtime on raw input tensors and writes their outputs
+// (and, with "repeats", median timings): used by `pipeline bench models` for the side-by-side numbers.
 //
 //   node tfjs_reference.mjs JOB.json
 //
@@ -7,85 +7,18 @@
 //             "runs": [ { "model": "/abs/movenet-thunder.json", "input": "/abs/x.bin",
 //                         "dtype": "int32" | "float32", "shape": [1,256,256,3],
 //                         "outputs": ["Identity:0"], "result": "/abs/out.json" } ] }
-// Each result JSON holds the outputs ({ name: { shape, values } }) and, when repeats > 0, the
-// median milliseconds of `repeats` timed executions after one warm-up.
 import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-
-const require = createRequire(import.meta.url);
-
-function fileHandler(modelPath) {
-  return {
-    async load() {
-      const model = JSON.parse(fs.readFileSync(modelPath, 'utf8'));
-      const dir = path.dirname(modelPath);
-      const specs = [];
-      const buffers = [];
-      for (const group of model.weightsManifest) {
-        specs.push(...group.weights);
-        for (const file of group.paths) buffers.push(fs.readFileSync(path.join(dir, file)));
-      }
-      const data = Buffer.concat(buffers);
-      return {
-        modelTopology: model.modelTopology,
-        format: model.format,
-        generatedBy: model.generatedBy,
-        convertedBy: model.convertedBy,
-        signature: model.signature,
-        userDefinedMetadata: model.userDefinedMetadata,
-        weightSpecs: specs,
-        weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
-      };
-    },
-  };
-}
-
-function readInput(run) {
-  const bytes = fs.readFileSync(run.input);
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  const values = run.dtype === 'int32' ? new Int32Array(buffer) : new Float32Array(buffer);
-  return tf.tensor(values, run.shape, run.dtype);
-}
+import { initBackend, loadGraphModel, readTensor, run, time, version } from './tfjs_runtime.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-const backend = job.backend ?? 'wasm';
-if (backend === 'wasm') {
-  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
-  if (job.threads) setThreadsCount(job.threads);
-}
-await tf.setBackend(backend);
-await tf.ready();
-
+const backend = await initBackend(job.backend ?? 'wasm', job.threads ?? 0);
 const models = new Map();
-for (const run of job.runs) {
-  if (!models.has(run.model)) models.set(run.model, await tf.loadGraphModel(fileHandler(run.model)));
-  const model = models.get(run.model);
-  const input = readInput(run);
-  const execute = () => {
-    const out = model.execute(input, run.outputs);
-    return Array.isArray(out) ? out : [out];
-  };
-  const outputs = execute();
-  const result = { backend: tf.getBackend(), outputs: {} };
-  for (let i = 0; i < outputs.length; i++) {
-    result.outputs[run.outputs[i]] = { shape: outputs[i].shape, values: Array.from(await outputs[i].data()) };
-  }
-  tf.dispose(outputs);
-  if (job.repeats > 0) {
-    const times = [];
-    for (let r = 0; r < job.repeats; r++) {
-      const start = performance.now();
-      const out = execute();
-      await Promise.all(out.map((t) => t.data()));
-      times.push(performance.now() - start);
-      tf.dispose(out);
-    }
-    times.sort((a, b) => a - b);
-    result.milliseconds = times[Math.floor(times.length / 2)];
-  }
+for (const item of job.runs) {
+  if (!models.has(item.model)) models.set(item.model, await loadGraphModel(item.model));
+  const model = models.get(item.model);
+  const input = readTensor(item.input, item.dtype, item.shape);
+  const result = { tfjs: version, backend, outputs: await run(model, input, item.outputs) };
+  if (job.repeats > 0) result.milliseconds = await time(model, input, item.outputs, job.repeats);
   input.dispose();
-  fs.writeFileSync(run.result, JSON.stringify(result));
+  fs.writeFileSync(item.result, JSON.stringify(result));
 }

@@ -6,5 +6,6 @@ var root = new RootCommand("Pose pre-labelling pipeline: decodes videos, tracks 
     SelfCheckCommand.Create(),
     BenchCommand.Create(),
     PoseCommand.Create(),
+    DevCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
