@@ -43,6 +43,23 @@ public static partial class torch
         public static void empty_cache() => Native.Status.Check(ts_cuda_empty_cache());
     }
 
+    /// <summary>
+    /// The shim's caching allocator for CPU tensors of 1 MiB and more (freshly mapped pages are
+    /// expensive to fault in; freed blocks are kept for reuse, up to $PIPELINE_CPU_POOL_MB, default 2048).
+    /// </summary>
+    public static class cpu
+    {
+        /// <summary>Bytes mapped by the pool (in use + cached) and bytes cached for reuse.</summary>
+        public static (long mapped, long cached) pool_stats()
+        {
+            Native.Status.Check(ts_cpu_pool_stats(out var mapped, out var cached));
+            return (mapped, cached);
+        }
+
+        /// <summary>Returns every cached block to the operating system.</summary>
+        public static void empty_cache() => Native.Status.Check(ts_cpu_pool_empty());
+    }
+
     public static class backends
     {
         public static class cudnn

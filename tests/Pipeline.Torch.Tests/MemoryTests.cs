@@ -82,3 +82,30 @@ public sealed class MemoryTests
         scope.Dispose();
     }
 }
+
+public sealed class CpuPoolTests
+{
+    [Fact]
+    public void LargeTensorsFreedOnOneThreadAreReusedOnAnother()
+    {
+        cpu.empty_cache();
+        var (before, _) = cpu.pool_stats();
+        Assert.Null(OtherThread.Run(() => zeros(64, 1024, 1024).Dispose())); // 256 MB, freed into the pool
+        var (afterFirst, cached) = cpu.pool_stats();
+        Assert.True(afterFirst - before >= 256L << 20, $"the pool mapped {afterFirst - before} bytes for a 256 MB tensor");
+        Assert.True(cached >= 256L << 20);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Null(OtherThread.Run(() =>
+            {
+                using var t = ones(64, 1024, 1024);
+                using var last = t[63, 1023, 1023]; // a view: it keeps the storage alive until disposed
+                Assert.Equal(1f, last.item<float>());
+            }));
+        }
+
+        Assert.Equal(afterFirst, cpu.pool_stats().mapped); // no new mappings: the block was reused
+        cpu.empty_cache();
+        Assert.Equal(0, cpu.pool_stats().cached);
+    }
+}

@@ -22,7 +22,9 @@ internal static class ConvolutionOps
             throw new NotSupportedException($"data_format {a.String("data_format")} (only NHWC graphs are supported)");
         }
 
-        var x = call.Inputs[0];
+        // A channels-first input (an NCHW tensor behind a Transpose, as in ONNX-converted graphs) is
+        // copied to channels-last once; every later layer then inherits that layout.
+        using var x = call.Inputs[0].is_contiguous() ? call.Inputs[0].alias() : call.Inputs[0].contiguous();
         var filter = call.Inputs[1];
         var weight = call.Prepared(depthwise ? "depthwise_weight" : "conv_weight", () =>
         {

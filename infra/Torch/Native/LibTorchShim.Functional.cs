@@ -43,6 +43,8 @@ internal static partial class LibTorchShim
     [LibraryImport(Library)] internal static partial int ts_cuda_synchronize(int index);
     [LibraryImport(Library)] internal static partial int ts_cuda_empty_cache();
     [LibraryImport(Library)] internal static partial int ts_set_cudnn_benchmark(int enabled);
+    [LibraryImport(Library)] internal static partial int ts_cpu_pool_stats(out long mapped, out long cached);
+    [LibraryImport(Library)] internal static partial int ts_cpu_pool_empty();
 
     [LibraryImport(Library)] internal static partial int ts_optim_adamw_new(IntPtr[] parameters, long n, double lr, double beta1, double beta2, double eps, double weightDecay, int amsgrad, out IntPtr optimizer);
     [LibraryImport(Library)] internal static partial int ts_optim_adam_new(IntPtr[] parameters, long n, double lr, double beta1, double beta2, double eps, double weightDecay, int amsgrad, out IntPtr optimizer);

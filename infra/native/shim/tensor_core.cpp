@@ -20,11 +20,9 @@ thread_local std::string last_error;
 
 // glibc hands large buffers back to the kernel by default; identical conv
 // workloads then vary 10-20x run to run from page faults (DESIGN.md). Raise the
-// mmap and trim thresholds once, when the shim is loaded. glibc caps the mmap
-// threshold at 32 MB, so activations above it (a batch of 8 MoveNet crops has
-// 88 MB ones) would still be mapped fresh and faulted in page by page on every
-// call, about 150 ms per 88 MB on these VMs: M_MMAP_MAX = 0 serves them from the
-// heap too, where freed blocks are reused.
+// mmap and trim thresholds once, when the shim is loaded, and keep blocks above
+// glibc's 32 MB mmap cap on the heap too (M_MMAP_MAX = 0). Large tensors do not
+// depend on this: cpu_pool.cpp caches them whatever thread frees them.
 __attribute__((constructor)) void tune_malloc() {
   mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);

@@ -19,6 +19,19 @@ internal static class BenchCommand
         };
         runtime.SetAction(result => RuntimeBenchmark.Run(result.GetValue(rounds), Console.Out));
 
-        return new Command("bench", "Benchmarks that print numbers.") { runtime };
+        var video = new Option<FileInfo>("--video")
+        {
+            Description = "Video to take the frame from.",
+            DefaultValueFactory = _ => new FileInfo("/usr/share/doc/opencv-doc/examples/data/vtest.avi"),
+        };
+        var frame = new Option<int>("--frame") { Description = "Frame index.", DefaultValueFactory = _ => 240 };
+        var modelRounds = new Option<int>("--rounds") { Description = "Timed rounds per case (the median is reported).", DefaultValueFactory = _ => 5 };
+        var models = new Command("models", "MoveNet Thunder and Lightning (batch 1 and 8) and NanoDet on a real frame, against the official TF.js WASM runtime on the same inputs.")
+        {
+            video, frame, modelRounds,
+        };
+        models.SetAction((result, ct) => ModelsBenchmark.RunAsync(result.GetValue(video)!, result.GetValue(frame), result.GetValue(modelRounds), Console.Out, ct));
+
+        return new Command("bench", "Benchmarks that print numbers.") { runtime, models };
     }
 }
