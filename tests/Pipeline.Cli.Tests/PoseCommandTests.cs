@@ -1,0 +1,63 @@
+using System.Text.Json;
+
+namespace Pipeline.Cli.Tests;
+
+public sealed class PoseCommandTests
+{
+    private const string Sample = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+
+    [Fact]
+    public async Task DetectsPeopleAndPutsTheirKeypointsInsideTheirBoxes()
+    {
+        var overlay = Path.Combine(Path.GetTempPath(), $"pose-{Guid.NewGuid():N}.png");
+        var result = await CliRunner.RunAsync("pose", "--image", Sample, "--frame", "100", "--json", "--overlay", overlay);
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        var people = json.RootElement.GetProperty("people").EnumerateArray().ToList();
+        Assert.InRange(people.Count, 3, 12);
+        foreach (var person in people)
+        {
+            var box = person.GetProperty("box").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            var keypoints = person.GetProperty("keypoints").EnumerateArray().ToList();
+            Assert.Equal(17, keypoints.Count);
+            Assert.Equal("nose", keypoints[0].GetProperty("name").GetString());
+            var confident = keypoints.Where(k => k.GetProperty("score").GetDouble() > 0.3).ToList();
+            Assert.NotEmpty(confident);
+            var margin = 0.15 * (box[3] - box[1]);
+            Assert.All(confident, k =>
+            {
+                Assert.InRange(k.GetProperty("x").GetDouble(), box[0] - margin, box[2] + margin);
+                Assert.InRange(k.GetProperty("y").GetDouble(), box[1] - margin, box[3] + margin);
+            });
+        }
+
+        Assert.True(new FileInfo(overlay).Length > 10_000);
+        File.Delete(overlay);
+    }
+
+    [Fact]
+    public async Task GivenBoxesSkipTheDetector()
+    {
+        var result = await CliRunner.RunAsync("pose", "--image", Sample, "--frame", "100", "--box", "589,152,620,236", "--model", "movenet-lightning", "--json");
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        Assert.Equal("given", json.RootElement.GetProperty("boxes").GetString());
+        var person = Assert.Single(json.RootElement.GetProperty("people").EnumerateArray());
+        var nose = person.GetProperty("keypoints")[0];
+        Assert.InRange(nose.GetProperty("x").GetDouble(), 589, 620);
+        Assert.InRange(nose.GetProperty("y").GetDouble(), 150, 180); // the head is at the top of the box
+    }
+
+    [Fact]
+    public async Task BadInputsFailWithClearMessages()
+    {
+        var missing = await CliRunner.RunAsync("pose", "--image", "/nonexistent.mp4");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("/nonexistent.mp4", missing.Error);
+        var badBox = await CliRunner.RunAsync("pose", "--image", Sample, "--box", "1,2,3");
+        Assert.Equal(1, badBox.ExitCode);
+        Assert.Contains("expected four numbers", badBox.Error);
+        var badModel = await CliRunner.RunAsync("pose", "--image", Sample, "--model", "openpose");
+        Assert.NotEqual(0, badModel.ExitCode);
+    }
+}
