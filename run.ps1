@@ -65,6 +65,17 @@ function Install-Models {
     if (-not (Test-Models)) { throw "models: hash mismatch in $ModelCache" }
 }
 
+function Install-DuckDb {
+    $duck = Join-Path $Root 'infra/duckdb'
+    $stamp = Join-Path $duck 'node_modules/.package-lock.json'
+    if (-not (Test-Path $stamp) -or (Get-Item (Join-Path $duck 'package-lock.json')).LastWriteTime -gt (Get-Item $stamp).LastWriteTime) {
+        Push-Location $duck
+        try { Invoke-Checked 'npm' @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
+    }
+    New-Item -ItemType Directory -Force -Path $NativeBuild | Out-Null
+    Copy-Item (Join-Path $duck 'node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so') (Join-Path $NativeBuild 'libduckdb.so') -Force
+}
+
 function Build-Native {
     Write-Log 'native shim: cmake build in infra/native/build'
     if (-not (Test-Path (Join-Path $NativeBuild 'CMakeCache.txt'))) {
@@ -80,10 +91,10 @@ function Build-DotNet {
     Invoke-Checked 'dotnet' @('build', (Join-Path $Root 'Pipeline.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
 }
 
-function Invoke-Setup { Install-AptPackages; Install-Models; Build-Native; Build-DotNet; Write-Log 'setup done' }
+function Invoke-Setup { Install-AptPackages; Install-Models; Install-DuckDb; Build-Native; Build-DotNet; Write-Log 'setup done' }
 
 function Confirm-Setup {
-    if (@(Get-MissingAptPackages).Count -gt 0 -or -not (Test-Models) -or -not (Test-Path (Join-Path $NativeBuild 'libtorchshim.so')) -or -not (Test-Path $CliDll)) {
+    if (@(Get-MissingAptPackages).Count -gt 0 -or -not (Test-Models) -or -not (Test-Path (Join-Path $NativeBuild 'libtorchshim.so')) -or -not (Test-Path (Join-Path $NativeBuild 'libduckdb.so')) -or -not (Test-Path $CliDll)) {
         Invoke-Setup
     }
 }

@@ -74,6 +74,18 @@ setup_models() {
   (cd "$MODEL_CACHE" && sha256sum --quiet -c "$MODELS_DIR/models.sha256") || { log "models: hash mismatch in $MODEL_CACHE"; exit 1; }
 }
 
+# DuckDB's C library (for Parquet) comes pinned from its official Node bindings package.
+setup_duckdb() {
+  setup_node
+  local duck="$ROOT/infra/duckdb"
+  if [ ! -f "$duck/node_modules/.package-lock.json" ] || [ "$duck/package-lock.json" -nt "$duck/node_modules/.package-lock.json" ]; then
+    log "duckdb: npm ci in infra/duckdb (pinned @duckdb/node-bindings-linux-x64)"
+    (cd "$duck" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  mkdir -p "$NATIVE_BUILD"
+  cp -u "$duck/node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so" "$NATIVE_BUILD/libduckdb.so"
+}
+
 models_ready() { (cd "$MODEL_CACHE" 2>/dev/null && sha256sum --quiet -c "$MODELS_DIR/models.sha256" >/dev/null 2>&1); }
 
 setup_native() {
@@ -92,6 +104,7 @@ setup_dotnet() {
 setup() {
   setup_apt
   setup_models
+  setup_duckdb
   setup_native
   setup_dotnet
   log "setup done"
@@ -99,7 +112,7 @@ setup() {
 
 # Runs setup when its outputs are missing; a full `setup` always re-checks everything.
 ensure_setup() {
-  if [ -n "$(missing_apt_packages)" ] || ! models_ready || [ ! -f "$NATIVE_BUILD/libtorchshim.so" ] || [ ! -f "$CLI_DLL" ]; then
+  if [ -n "$(missing_apt_packages)" ] || ! models_ready || [ ! -f "$NATIVE_BUILD/libtorchshim.so" ] || [ ! -f "$NATIVE_BUILD/libduckdb.so" ] || [ ! -f "$CLI_DLL" ]; then
     setup
   fi
 }

@@ -7,5 +7,6 @@ var root = new RootCommand("Pose pre-labelling pipeline: decodes videos, tracks 
     BenchCommand.Create(),
     PoseCommand.Create(),
     DevCommand.Create(),
+    PrelabelCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -7,9 +7,9 @@ public static class FfmpegProcess
 {
     public static string Executable => Environment.GetEnvironmentVariable("PIPELINE_FFMPEG") is { Length: > 0 } path ? path : "ffmpeg";
 
-    public static Process Start(IEnumerable<string> arguments, bool redirectInput = false)
+    public static Process Start(IEnumerable<string> arguments, bool redirectInput = false, string? executable = null)
     {
-        var info = new ProcessStartInfo(Executable)
+        var info = new ProcessStartInfo(executable ?? Executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -27,7 +27,7 @@ public static class FfmpegProcess
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"cannot run '{Executable}': {e.Message}. Install FFmpeg ('./run.sh setup' does) or set PIPELINE_FFMPEG.", e);
+            throw new InvalidOperationException($"cannot run '{info.FileName}': {e.Message}. Install FFmpeg ('./run.sh setup' does) or set PIPELINE_FFMPEG / PIPELINE_FFPROBE.", e);
         }
     }
 

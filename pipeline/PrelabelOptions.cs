@@ -1,0 +1,50 @@
+namespace Pipeline.Graph;
+
+/// <summary>Settings of the prelabel graph (command-line flags map onto these).</summary>
+public sealed class PrelabelOptions
+{
+    /// <summary>Folder for the Parquet files and run-manifest.json (required).</summary>
+    public string OutputDirectory { get; set; } = "";
+
+    /// <summary>Pose model name (default movenet-thunder).</summary>
+    public string Model { get; set; } = "movenet-thunder";
+
+    /// <summary>Run the detector on every k-th frame; the tracker predicts boxes in between (default 1: every frame).</summary>
+    public int DetectEvery { get; set; } = 1;
+
+    /// <summary>Frames per detector call (default 4).</summary>
+    public int DetectBatch { get; set; } = 4;
+
+    /// <summary>Windows per pose-model call, at most (default 8). Batches never mix videos, so results do not depend on timing.</summary>
+    public int MaxPoseBatch { get; set; } = 8;
+
+    /// <summary>Videos decoded at once (default 2).</summary>
+    public int ParallelVideos { get; set; } = 2;
+
+    /// <summary>Devices for pose workers, one worker each (default: ["cpu"]).</summary>
+    public IReadOnlyList<string> Devices { get; set; } = ["cpu"];
+
+    /// <summary>Recompute videos whose Parquet file already exists (default false: skip them).</summary>
+    public bool Force { get; set; }
+
+    /// <summary>Messages each block may hold (default 16): bounds memory, whatever the video length.</summary>
+    public int BoundedCapacity { get; set; } = 16;
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(OutputDirectory))
+        {
+            throw new ArgumentException("an output directory is required (--output)");
+        }
+
+        if (DetectEvery < 1 || DetectBatch < 1 || MaxPoseBatch < 1 || ParallelVideos < 1 || BoundedCapacity < 1)
+        {
+            throw new ArgumentException("detect-every, detect-batch, max-batch, parallel-videos and bounded capacity must be at least 1");
+        }
+
+        if (Devices.Count == 0)
+        {
+            throw new ArgumentException("at least one device is required");
+        }
+    }
+}

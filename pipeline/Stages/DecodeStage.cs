@@ -1,0 +1,78 @@
+using System.Runtime.CompilerServices;
+using Pipeline.Stages.Decode;
+
+namespace Pipeline.Graph.Stages;
+
+/// <summary>
+/// Probes and decodes one video into frame events followed by one end event. A file that cannot be
+/// read, holds no video, or is cut short ends with an end event carrying the reason, never an exception.
+/// </summary>
+public sealed class DecodeStage
+{
+    public async IAsyncEnumerable<VideoEvent> ProcessAsync(VideoTask video, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var counters = new VideoCounters();
+        string? error = null;
+        VideoInfo? info = null;
+        try
+        {
+            info = await VideoProbe.ProbeAsync(video.LocalPath, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or InvalidOperationException or IOException)
+        {
+            error = e.Message;
+        }
+
+        if (info is not null)
+        {
+            var frames = VideoDecoder.DecodeAsync(video.LocalPath, counters.Decode, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    FrameEvent? next = null;
+                    try
+                    {
+                        if (!await frames.MoveNextAsync())
+                        {
+                            break;
+                        }
+
+                        var f = frames.Current;
+                        next = new FrameEvent(video, counters, f.Index, f.PresentationTime, f.Image);
+                    }
+                    catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or InvalidOperationException)
+                    {
+                        error = e.Message;
+                    }
+
+                    if (next is null)
+                    {
+                        break;
+                    }
+
+                    yield return next;
+                }
+            }
+            finally
+            {
+                await frames.DisposeAsync();
+            }
+
+            error ??= Truncation(info, counters.Decode);
+        }
+
+        yield return new VideoEndEvent(video, counters, error);
+    }
+
+    // A container that promises N frames but yields far fewer (with decode errors) was cut short.
+    private static string? Truncation(VideoInfo info, DecodeStatistics statistics)
+    {
+        if (info.FrameCount is { } expected && expected > 0 && statistics.UndecodableFrames > 0 && statistics.Frames < expected * 0.9)
+        {
+            return $"{info.Path}: truncated or damaged: decoded {statistics.Frames} of {expected} frames ({statistics.UndecodableFrames} decode errors)";
+        }
+
+        return null;
+    }
+}

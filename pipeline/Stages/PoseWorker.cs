@@ -1,0 +1,56 @@
+using Pipeline.Stages.Pose;
+using Pipeline.Stages.Sink;
+using static Pipeline.Torch.torch;
+
+namespace Pipeline.Graph.Stages;
+
+/// <summary>
+/// Runs one pose model (on one device) over batches of windows; keypoints come back in frame
+/// pixels. A failing batch becomes an error result for its video, not an exception.
+/// </summary>
+public sealed class PoseWorker(IPoseModel model)
+{
+    public IPoseModel Model => model;
+
+    public Task<SinkMessage> ProcessAsync(PoseJob job, CancellationToken cancellationToken = default)
+    {
+        var batch = job.Batch!;
+        try
+        {
+            return Task.FromResult<SinkMessage>(new PoseResults(batch.Video, Run(batch), null));
+        }
+        catch (Exception e) when (e is Pipeline.Torch.TorchException or InvalidOperationException or ArgumentException)
+        {
+            return Task.FromResult<SinkMessage>(new PoseResults(batch.Video, [], $"pose model {model.Name} failed: {e.Message}"));
+        }
+        finally
+        {
+            foreach (var w in batch.Windows)
+            {
+                w.Crops.Dispose();
+            }
+        }
+    }
+
+    private List<PoseRow> Run(PoseBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        var windows = stack(batch.Windows.Select(w => w.Crops).ToList()).to(model.Device).to(float32);
+        var keypoints = model.Predict(windows).cpu().data<float>();
+        var rows = new List<PoseRow>(batch.Windows.Count);
+        for (var i = 0; i < batch.Windows.Count; i++)
+        {
+            var w = batch.Windows[i];
+            var points = new Keypoint[CocoKeypoints.Count];
+            for (var k = 0; k < CocoKeypoints.Count; k++)
+            {
+                var o = ((i * CocoKeypoints.Count) + k) * 3;
+                points[k] = new Keypoint(w.Region.X1 + (keypoints[o] * w.Region.Width), w.Region.Y1 + (keypoints[o + 1] * w.Region.Height), keypoints[o + 2]);
+            }
+
+            rows.Add(new PoseRow(w.FrameIndex, w.PresentationTime, w.TrackId, w.Box, w.BoxScore, points));
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,76 @@
+using Pipeline.Stages.Sink;
+
+namespace Pipeline.Graph.Stages;
+
+/// <summary>
+/// Collects each video's rows and commits its Parquet file once all its batches are in (the batch
+/// stage says how many). A video that failed anywhere is recorded as failed and writes nothing.
+/// </summary>
+public sealed class SinkStage(string outputDirectory, string model, string weightsHash, string runId, Action<VideoOutcome> report)
+{
+    private readonly Dictionary<string, VideoState> videos = [];
+
+    private sealed class VideoState
+    {
+        public List<PoseRow> Rows { get; } = [];
+
+        public int Received { get; set; }
+
+        public string? Error { get; set; }
+
+        public VideoClosed? Closed { get; set; }
+    }
+
+    public static string OutputPath(string outputDirectory, string videoId) => Path.Combine(outputDirectory, videoId + ".parquet");
+
+    public Task ProcessAsync(SinkMessage input, CancellationToken cancellationToken = default)
+    {
+        var id = input.Video.VideoId;
+        if (!videos.TryGetValue(id, out var state))
+        {
+            videos[id] = state = new VideoState();
+        }
+
+        switch (input)
+        {
+            case PoseResults results:
+                state.Received++;
+                state.Error ??= results.Error;
+                state.Rows.AddRange(results.Rows);
+                break;
+            case VideoClosed closed:
+                state.Closed = closed;
+                state.Error ??= closed.Error;
+                break;
+        }
+
+        if (state.Closed is { } done && state.Received == done.Batches)
+        {
+            videos.Remove(id);
+            report(Commit(done, state));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private VideoOutcome Commit(VideoClosed closed, VideoState state)
+    {
+        var c = closed.Counters;
+        var seconds = (DateTimeOffset.UtcNow - c.Started).TotalSeconds;
+        if (state.Error is not null)
+        {
+            return new VideoOutcome(closed.Video, "failed", state.Error, c.Decode.Frames, c.Decode.UndecodableFrames, c.TrackIds.Count, 0, seconds, null);
+        }
+
+        var path = OutputPath(outputDirectory, closed.Video.VideoId);
+        try
+        {
+            var rows = ParquetVideoWriter.Write(path, closed.Video.VideoId, closed.Video.Uri, state.Rows, model, weightsHash, runId);
+            return new VideoOutcome(closed.Video, "done", null, c.Decode.Frames, c.Decode.UndecodableFrames, c.TrackIds.Count, rows, seconds, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Pipeline.DuckDb.DuckDbException)
+        {
+            return new VideoOutcome(closed.Video, "failed", $"cannot write {path}: {e.Message}", c.Decode.Frames, c.Decode.UndecodableFrames, c.TrackIds.Count, 0, seconds, null);
+        }
+    }
+}

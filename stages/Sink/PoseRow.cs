@@ -1,0 +1,7 @@
+using Pipeline.Stages.Imaging;
+using Pipeline.Stages.Pose;
+
+namespace Pipeline.Stages.Sink;
+
+/// <summary>One output row: a tracked person in one frame, with 17 keypoints in frame pixels.</summary>
+public sealed record PoseRow(long FrameIndex, double PresentationTime, int TrackId, BoundingBox Box, float BoxScore, Keypoint[] Keypoints);
