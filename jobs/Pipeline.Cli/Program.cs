@@ -8,5 +8,6 @@ var root = new RootCommand("Pose pre-labelling pipeline: decodes videos, tracks 
     PoseCommand.Create(),
     DevCommand.Create(),
     PrelabelCommand.Create(),
+    RenderCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
