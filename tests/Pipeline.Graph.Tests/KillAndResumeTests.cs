@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using static Pipeline.Graph.Tests.ParquetQuery;
+
+namespace Pipeline.Graph.Tests;
+
+/// <summary>A run killed with SIGKILL and started again ends with exactly the rows of an uninterrupted run.</summary>
+public sealed class KillAndResumeTests : IDisposable
+{
+    private readonly Clips clips = new();
+    private readonly string reference = Directory.CreateTempSubdirectory("resume-reference-").FullName;
+    private readonly string interrupted = Directory.CreateTempSubdirectory("resume-killed-").FullName;
+
+    public void Dispose()
+    {
+        clips.Dispose();
+        Directory.Delete(reference, recursive: true);
+        Directory.Delete(interrupted, recursive: true);
+    }
+
+    private static ProcessStartInfo Prelabel(string output, IEnumerable<string> inputs)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pipeline.dll"));
+        foreach (var a in new[] { "prelabel", "--output", output, "--model", "movenet-lightning", "--quiet" })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        foreach (var i in inputs)
+        {
+            info.ArgumentList.Add("--input");
+            info.ArgumentList.Add(i);
+        }
+
+        return info;
+    }
+
+    private static async Task<int> RunToEndAsync(ProcessStartInfo info)
+    {
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, await stderr + await stdout);
+        return process.ExitCode;
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task KilledRunResumesToTheSameParquetContents()
+    {
+        var inputs = new[] { clips.Cut("a.mp4", 5, 2), clips.Cut("b.mp4", 25, 2), clips.Cut("c.mp4", 45, 2), clips.Cut("d.mp4", 65, 2) };
+        await RunToEndAsync(Prelabel(reference, inputs));
+
+        // Kill as soon as the first video is committed: others are mid-flight.
+        using (var victim = Process.Start(Prelabel(interrupted, inputs))!)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            while (Directory.GetFiles(interrupted, "*.parquet").Length == 0 && !victim.HasExited && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.False(victim.HasExited, "the run finished before it could be killed");
+            victim.Kill(); // SIGKILL on Linux
+            await victim.WaitForExitAsync();
+        }
+
+        // Nothing partial under a final name: every Parquet file there is complete and readable.
+        var committed = Directory.GetFiles(interrupted, "*.parquet");
+        Assert.InRange(committed.Length, 1, inputs.Length - 1);
+        foreach (var file in committed)
+        {
+            Assert.True(Long($"SELECT count(*) FROM {Read(file)}") >= 0);
+        }
+
+        await RunToEndAsync(Prelabel(interrupted, inputs));
+        var expected = Directory.GetFiles(reference, "*.parquet").Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(inputs.Length, expected.Count);
+        Assert.Equal(expected, Directory.GetFiles(interrupted, "*.parquet").Select(Path.GetFileName).Order());
+        Assert.Empty(Directory.GetFiles(interrupted, "*.tmp"));
+        foreach (var name in expected)
+        {
+            var a = Read(Path.Combine(reference, name!));
+            var b = Read(Path.Combine(interrupted, name!));
+            Assert.Equal(Long($"SELECT count(*) FROM {a}"), Long($"SELECT count(*) FROM {b}"));
+            // Every column but run_id, value for value.
+            Assert.Equal(0, Long($"SELECT count(*) FROM (SELECT * EXCLUDE (run_id) FROM {a} EXCEPT ALL SELECT * EXCLUDE (run_id) FROM {b})"));
+            Assert.Equal(0, Long($"SELECT count(*) FROM (SELECT * EXCLUDE (run_id) FROM {b} EXCEPT ALL SELECT * EXCLUDE (run_id) FROM {a})"));
+        }
+    }
+}
