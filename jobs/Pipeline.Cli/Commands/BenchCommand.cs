@@ -32,6 +32,22 @@ internal static class BenchCommand
         };
         models.SetAction((result, ct) => ModelsBenchmark.RunAsync(result.GetValue(video)!, result.GetValue(frame), result.GetValue(modelRounds), Console.Out, ct));
 
-        return new Command("bench", "Benchmarks that print numbers.") { runtime, models };
+        var pipelineVideo = new Option<FileInfo>("--video")
+        {
+            Description = "Sample video.",
+            DefaultValueFactory = _ => new FileInfo("/usr/share/doc/opencv-doc/examples/data/vtest.avi"),
+        };
+        var seconds = new Option<int>("--seconds") { Description = "Length of the clip the stages and the graph are timed on.", DefaultValueFactory = _ => 20 };
+        var pipelineModel = new Option<string>("--model") { Description = "Pose model for the throughput part.", DefaultValueFactory = _ => "movenet-thunder" };
+        var memoryModel = new Option<string>("--memory-model") { Description = "Pose model for the memory runs (whole sample, and the sample four times).", DefaultValueFactory = _ => "movenet-lightning" };
+        var memoryDetectEvery = new Option<int>("--memory-detect-every") { Description = "--detect-every for the memory runs (memory does not depend on it; time does).", DefaultValueFactory = _ => 3 };
+        var skipMemory = new Option<bool>("--skip-memory") { Description = "Only the throughput part." };
+        var pipeline = new Command("pipeline", "Each stage's throughput alone, the graph end to end, their ratio, and peak memory on the sample vs the sample four times.")
+        {
+            pipelineVideo, seconds, pipelineModel, memoryModel, memoryDetectEvery, skipMemory,
+        };
+        pipeline.SetAction((r, ct) => PipelineBenchmark.RunAsync(r.GetValue(pipelineVideo)!, r.GetValue(seconds), r.GetValue(pipelineModel)!, r.GetValue(memoryModel)!, r.GetValue(memoryDetectEvery), r.GetValue(skipMemory), Console.Out, ct));
+
+        return new Command("bench", "Benchmarks that print numbers.") { runtime, models, pipeline };
     }
 }
