@@ -19,11 +19,20 @@ public sealed class PrelabelGraph
         var link = new DataflowLinkOptions { PropagateCompletion = true };
 
         input = new BufferBlock<VideoTask>(new DataflowBlockOptions { BoundedCapacity = options.ParallelVideos, CancellationToken = cancellationToken });
-        // Several videos decode at once; their frames interleave downstream (stages keep per-video state).
-        var decodeBlock = new TransformManyBlock<VideoTask, VideoEvent>(
-            v => decode.ProcessAsync(v, cancellationToken),
-            new ExecutionDataflowBlockOptions { BoundedCapacity = options.BoundedCapacity, MaxDegreeOfParallelism = options.ParallelVideos, EnsureOrdered = false, CancellationToken = cancellationToken });
         var detectBlock = new TransformManyBlock<VideoEvent, VideoEvent>(e => detect.ProcessAsync(e, cancellationToken), Serial());
+        // Several videos decode at once; their frames interleave downstream (stages keep per-video
+        // state). Decoding pushes each frame with SendAsync, so a full detect queue pauses FFmpeg: a
+        // TransformManyBlock would buffer a whole video's frames, because bounding does not apply to
+        // the items one input's enumeration produces.
+        var decodeBlock = new ActionBlock<VideoTask>(
+            async v =>
+            {
+                await foreach (var e in decode.ProcessAsync(v, cancellationToken))
+                {
+                    await detectBlock.SendAsync(e, cancellationToken);
+                }
+            },
+            new ExecutionDataflowBlockOptions { BoundedCapacity = options.ParallelVideos, MaxDegreeOfParallelism = options.ParallelVideos, CancellationToken = cancellationToken });
         var trackBlock = new TransformBlock<VideoEvent, VideoEvent>(e => track.ProcessAsync(e, cancellationToken), Serial());
         var windowBlock = new TransformManyBlock<VideoEvent, WindowMessage>(e => window.ProcessAsync(e, cancellationToken), Serial());
         var batchBlock = new TransformManyBlock<WindowMessage, PoseJob>(m => batch.ProcessAsync(m, cancellationToken), Serial());
@@ -35,7 +44,7 @@ public sealed class PrelabelGraph
             new ExecutionDataflowBlockOptions { BoundedCapacity = 1, MaxDegreeOfParallelism = 1, CancellationToken = cancellationToken })).ToList();
 
         input.LinkTo(decodeBlock, link);
-        decodeBlock.LinkTo(detectBlock, link);
+        _ = decodeBlock.Completion.ContinueWith(t => ((IDataflowBlock)detectBlock).Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         detectBlock.LinkTo(trackBlock, link);
         trackBlock.LinkTo(windowBlock, link);
         windowBlock.LinkTo(batchBlock, link);

@@ -76,33 +76,17 @@ public static partial class torch
 
             // --- traversal ----------------------------------------------------------------------
 
-            public IEnumerable<(string name, Parameter parameter)> named_parameters(bool recurse = true)
-            {
-                foreach (var (key, value) in ownParameters)
-                {
-                    if (value is not null)
-                    {
-                        yield return (key, value);
-                    }
-                }
-
-                if (recurse)
-                {
-                    foreach (var (childName, child) in ownModules)
-                    {
-                        foreach (var (key, value) in child.named_parameters())
-                        {
-                            yield return ($"{childName}.{key}", value);
-                        }
-                    }
-                }
-            }
+            public IEnumerable<(string name, Parameter parameter)> named_parameters(bool recurse = true) => Named(m => m.ownParameters, recurse);
 
             public IEnumerable<Parameter> parameters(bool recurse = true) => named_parameters(recurse).Select(p => p.parameter);
 
-            public IEnumerable<(string name, Tensor buffer)> named_buffers(bool recurse = true)
+            public IEnumerable<(string name, Tensor buffer)> named_buffers(bool recurse = true) => Named(m => m.ownBuffers, recurse);
+
+            // This module's entries of one kind, then (recursively) its children's, with dotted names.
+            private IEnumerable<(string, T)> Named<T>(Func<Module, OrderedDictionary<string, T?>> own, bool recurse)
+                where T : Tensor
             {
-                foreach (var (key, value) in ownBuffers)
+                foreach (var (key, value) in own(this))
                 {
                     if (value is not null)
                     {
@@ -114,7 +98,7 @@ public static partial class torch
                 {
                     foreach (var (childName, child) in ownModules)
                     {
-                        foreach (var (key, value) in child.named_buffers())
+                        foreach (var (key, value) in child.Named(own, true))
                         {
                             yield return ($"{childName}.{key}", value);
                         }
