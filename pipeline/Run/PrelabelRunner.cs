@@ -37,6 +37,7 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
                 ["libtorch"] = libtorch_version(),
                 ["duckdb"] = DuckDbConnection.LibraryVersion,
                 ["dotnet"] = Environment.Version.ToString(),
+                ["ffmpeg"] = Pipeline.Stages.Decode.FfmpegProcess.Version(),
             },
             Configuration = new()
             {

@@ -31,6 +31,23 @@ public static class FfmpegProcess
         }
     }
 
+    /// <summary>FFmpeg's version string (e.g. "5.1.8-0+deb12u1"), or "unknown".</summary>
+    public static string Version()
+    {
+        try
+        {
+            using var process = Start(["-version"]);
+            var first = process.StandardOutput.ReadLine() ?? "";
+            process.WaitForExit();
+            var parts = first.Split(' ');
+            return parts.Length > 2 && parts[0] == "ffmpeg" ? parts[2] : "unknown";
+        }
+        catch (InvalidOperationException)
+        {
+            return "unknown";
+        }
+    }
+
     /// <summary>The last lines FFmpeg wrote to stderr, for error messages.</summary>
     public static string Tail(string stderr, int lines = 3) =>
         string.Join(" | ", stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(lines));
