@@ -10,9 +10,15 @@ public static class PipelineMetrics
     private static readonly Counter<long> RowsCounter = Meter.CreateCounter<long>("pipeline.rows", "rows", "Pose rows committed to Parquet");
     private static readonly Counter<long> VideosCounter = Meter.CreateCounter<long>("pipeline.videos", "videos", "Videos finished, by status");
     private static long frames;
+    private static long expectedFrames;
 
     /// <summary>Frames tracked so far in this process (for progress).</summary>
     public static long Frames => Interlocked.Read(ref frames);
+
+    /// <summary>Frames the probed videos announce (frame count, else duration × rate), for the ETA.</summary>
+    public static long ExpectedFrames => Interlocked.Read(ref expectedFrames);
+
+    public static void VideoProbed(long frameCount) => Interlocked.Add(ref expectedFrames, frameCount);
 
     public static void FrameTracked()
     {

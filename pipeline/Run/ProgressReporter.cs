@@ -16,6 +16,7 @@ public sealed class ProgressReporter : IAsyncDisposable
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource stop = new();
     private readonly long startFrames = PipelineMetrics.Frames;
+    private readonly long startExpected = PipelineMetrics.ExpectedFrames;
     private readonly Task loop;
     private int total;
     private int finished;
@@ -38,7 +39,11 @@ public sealed class ProgressReporter : IAsyncDisposable
         var elapsed = clock.Elapsed.TotalSeconds;
         var frames = PipelineMetrics.Frames - startFrames;
         var fps = elapsed > 0 ? frames / elapsed : 0;
-        var eta = finished > 0 && finished < total ? TimeSpan.FromSeconds(elapsed / finished * (total - finished)).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "--:--:--";
+        // Frames still expected in the videos probed so far, scaled up for the videos not yet started.
+        var expected = PipelineMetrics.ExpectedFrames - startExpected;
+        var started = Math.Max(1, Math.Min(total, finished + 1));
+        var remaining = expected > 0 && fps > 0 ? Math.Max(0, (expected * ((double)total / started)) - frames) / fps : double.NaN;
+        var eta = finished < total && double.IsFinite(remaining) ? TimeSpan.FromSeconds(remaining).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "--:--:--";
         return string.Create(CultureInfo.InvariantCulture, $"videos {finished}/{total} | {frames} frames | {fps:F1} frames/s | elapsed {clock.Elapsed:hh\\:mm\\:ss} | ETA {eta}");
     }
 

@@ -17,6 +17,7 @@ public sealed class DecodeStage
         try
         {
             info = await VideoProbe.ProbeAsync(video.LocalPath, cancellationToken);
+            Run.PipelineMetrics.VideoProbed(info.FrameCount ?? (long)Math.Round(info.DurationSeconds * info.FrameRate));
         }
         catch (Exception e) when (e is InvalidDataException or FileNotFoundException or InvalidOperationException or IOException)
         {
