@@ -99,30 +99,14 @@ public sealed class WindowStage
         // Window frames: positions key−δ … key+δ in the buffer, clamped to what the video has.
         // At the start the buffer begins at frame 0; at the end it ends at the last frame.
         var positions = Enumerable.Range(key - radius, (2 * radius) + 1).Select(p => Math.Clamp(p, 0, buffer.Count - 1)).ToList();
-        using var scope = NewDisposeScope();
-        var distinct = positions.Distinct().ToList();
-        var frames = ImageTensors.ToBatch(distinct.Select(p => buffer[p].Image).ToList());
-        var regions = new List<BoundingBox>();
-        var frameIndex = new List<int>();
+        var windows = new List<WindowMessage>();
         foreach (var person in people)
         {
             var region = person.Box.ToCropRegion(options.BoxScale);
-            foreach (var p in positions)
-            {
-                regions.Add(region);
-                frameIndex.Add(distinct.IndexOf(p));
-            }
-        }
-
-        var crops = ImageTensors.CropAndResize(frames, regions, frameIndex, options.CropSize, options.CropSize)
-            .round().clamp(0, 255).to(uint8)
-            .view(people.Count, positions.Count, 3, options.CropSize, options.CropSize);
-        var windows = new List<WindowMessage>();
-        for (var i = 0; i < people.Count; i++)
-        {
-            var person = people[i];
-            var window = crops[i].contiguous().DetachFromDisposeScope();
-            windows.Add(new WindowItem(new PoseWindow(keyFrame.Video, keyFrame.Index, keyFrame.PresentationTime, person.TrackId, person.Box, person.Score, person.Box.ToCropRegion(options.BoxScale), window)));
+            using var scope = NewDisposeScope();
+            var frames = positions.Select(p => ImageTensors.CropAndResize(buffer[p].Image, region, options.CropSize, options.CropSize)).ToList();
+            var window = cat(frames, 0).round().clamp(0, 255).to(uint8).DetachFromDisposeScope();
+            windows.Add(new WindowItem(new PoseWindow(keyFrame.Video, keyFrame.Index, keyFrame.PresentationTime, person.TrackId, person.Box, person.Score, region, window)));
         }
 
         return windows;

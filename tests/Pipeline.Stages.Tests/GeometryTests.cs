@@ -80,6 +80,22 @@ public sealed class GeometryTests
         Assert.Equal(200f, edge[0, 2, 5, 12].item<float>());
     }
 
+    [Fact]
+    public async Task CroppingFromTheImageMatchesCroppingFromTheWholeFrame()
+    {
+        var image = await SampleVideo.FrameAsync(100);
+        using var scope = NewDisposeScope();
+        var frames = ImageTensors.ToBatch([image]);
+        foreach (var region in new[] { new BoundingBox(330.3f, 170.7f, 420.1f, 290.6f), new BoundingBox(-40, -30, 60, 70), new BoundingBox(700.5f, 500, 800, 600.2f) })
+        {
+            var whole = ImageTensors.CropAndResize(frames, [region], [0], 64, 64);
+            var part = ImageTensors.CropAndResize(image, region, 64, 64);
+            Assert.True(whole.sub(part).abs().max().item<float>() < 1e-2, $"region {region}");
+        }
+
+        Assert.Equal(0f, ImageTensors.CropAndResize(image, new BoundingBox(900, 700, 1000, 800), 8, 8).abs().sum().item<float>());
+    }
+
     // The sampling grid is computed in float32: positions are exact to about 1e-5 px.
     private static void Close(IEnumerable<float> expected, float[] actual) =>
         Assert.All(expected.Zip(actual), p => Assert.Equal(p.First, p.Second, 1e-3));
