@@ -76,6 +76,15 @@ function Install-DuckDb {
     Copy-Item (Join-Path $duck 'node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so') (Join-Path $NativeBuild 'libduckdb.so') -Force
 }
 
+function Install-Azurite {
+    $dir = Join-Path $Root 'infra/azurite'
+    $stamp = Join-Path $dir 'node_modules/.package-lock.json'
+    if (-not (Test-Path $stamp) -or (Get-Item (Join-Path $dir 'package-lock.json')).LastWriteTime -gt (Get-Item $stamp).LastWriteTime) {
+        Push-Location $dir
+        try { Invoke-Checked 'npm' @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
+    }
+}
+
 function Build-Native {
     Write-Log 'native shim: cmake build in infra/native/build'
     if (-not (Test-Path (Join-Path $NativeBuild 'CMakeCache.txt'))) {
@@ -91,10 +100,10 @@ function Build-DotNet {
     Invoke-Checked 'dotnet' @('build', (Join-Path $Root 'Pipeline.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
 }
 
-function Invoke-Setup { Install-AptPackages; Install-Models; Install-DuckDb; Build-Native; Build-DotNet; Write-Log 'setup done' }
+function Invoke-Setup { Install-AptPackages; Install-Models; Install-DuckDb; Install-Azurite; Build-Native; Build-DotNet; Write-Log 'setup done' }
 
 function Confirm-Setup {
-    if (@(Get-MissingAptPackages).Count -gt 0 -or -not (Test-Models) -or -not (Test-Path (Join-Path $NativeBuild 'libtorchshim.so')) -or -not (Test-Path (Join-Path $NativeBuild 'libduckdb.so')) -or -not (Test-Path $CliDll)) {
+    if (@(Get-MissingAptPackages).Count -gt 0 -or -not (Test-Models) -or -not (Test-Path (Join-Path $NativeBuild 'libtorchshim.so')) -or -not (Test-Path (Join-Path $NativeBuild 'libduckdb.so')) -or -not (Test-Path (Join-Path $Root 'infra/azurite/node_modules/.package-lock.json')) -or -not (Test-Path $CliDll)) {
         Invoke-Setup
     }
 }

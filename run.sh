@@ -86,6 +86,16 @@ setup_duckdb() {
   cp -u "$duck/node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so" "$NATIVE_BUILD/libduckdb.so"
 }
 
+# Azurite (the official Azure Storage emulator) for the storage tests, pinned.
+setup_azurite() {
+  setup_node
+  local dir="$ROOT/infra/azurite"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    log "azurite: npm ci in infra/azurite"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 models_ready() { (cd "$MODEL_CACHE" 2>/dev/null && sha256sum --quiet -c "$MODELS_DIR/models.sha256" >/dev/null 2>&1); }
 
 setup_native() {
@@ -105,6 +115,7 @@ setup() {
   setup_apt
   setup_models
   setup_duckdb
+  setup_azurite
   setup_native
   setup_dotnet
   log "setup done"
@@ -112,7 +123,7 @@ setup() {
 
 # Runs setup when its outputs are missing; a full `setup` always re-checks everything.
 ensure_setup() {
-  if [ -n "$(missing_apt_packages)" ] || ! models_ready || [ ! -f "$NATIVE_BUILD/libtorchshim.so" ] || [ ! -f "$NATIVE_BUILD/libduckdb.so" ] || [ ! -f "$CLI_DLL" ]; then
+  if [ -n "$(missing_apt_packages)" ] || ! models_ready || [ ! -f "$NATIVE_BUILD/libtorchshim.so" ] || [ ! -f "$NATIVE_BUILD/libduckdb.so" ] || [ ! -f "$ROOT/infra/azurite/node_modules/.package-lock.json" ] || [ ! -f "$CLI_DLL" ]; then
     setup
   fi
 }

@@ -1,0 +1,95 @@
+namespace Pipeline.Storage;
+
+/// <summary>
+/// How to reach and authenticate to a storage account: SharedKey (account + key) or a SAS token.
+/// From a connection string, or from $AZURE_STORAGE_CONNECTION_STRING / $AZURE_STORAGE_ACCOUNT +
+/// $AZURE_STORAGE_KEY / $AZURE_STORAGE_SAS_TOKEN. <see cref="ToString"/> never shows the secret.
+/// </summary>
+public sealed class StorageCredentials
+{
+    public StorageCredentials(string account, Uri blobEndpoint, byte[]? key = null, string? sasToken = null)
+    {
+        if (key is null && sasToken is null)
+        {
+            throw new ArgumentException($"storage account '{account}': give an account key or a SAS token");
+        }
+
+        Account = account;
+        BlobEndpoint = blobEndpoint;
+        Key = key;
+        SasToken = sasToken?.TrimStart('?');
+    }
+
+    public string Account { get; }
+
+    public Uri BlobEndpoint { get; }
+
+    internal byte[]? Key { get; }
+
+    internal string? SasToken { get; }
+
+    /// <summary>Parses "DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…;BlobEndpoint=…" (or SharedAccessSignature=…).</summary>
+    public static StorageCredentials FromConnectionString(string connectionString)
+    {
+        var parts = connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .Where(p => p.Length == 2)
+            .ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.OrdinalIgnoreCase);
+        parts.TryGetValue("AccountName", out var account);
+        parts.TryGetValue("AccountKey", out var key);
+        parts.TryGetValue("SharedAccessSignature", out var sas);
+        Uri endpoint;
+        if (parts.TryGetValue("BlobEndpoint", out var blob))
+        {
+            endpoint = new Uri(blob.TrimEnd('/') + "/");
+            account ??= endpoint.Host.Split('.')[0];
+        }
+        else
+        {
+            if (account is null)
+            {
+                throw new FormatException("the storage connection string names no AccountName or BlobEndpoint");
+            }
+
+            var protocol = parts.TryGetValue("DefaultEndpointsProtocol", out var p) ? p : "https";
+            var suffix = parts.TryGetValue("EndpointSuffix", out var s) ? s : "core.windows.net";
+            endpoint = new Uri($"{protocol}://{account}.blob.{suffix}/");
+        }
+
+        byte[]? keyBytes = null;
+        if (key is not null)
+        {
+            try
+            {
+                keyBytes = Convert.FromBase64String(key);
+            }
+            catch (FormatException)
+            {
+                throw new FormatException($"storage account '{account}': AccountKey is not valid base64");
+            }
+        }
+
+        return new StorageCredentials(account!, endpoint, keyBytes, sas);
+    }
+
+    /// <summary>From the environment, or null when nothing is set.</summary>
+    public static StorageCredentials? FromEnvironment()
+    {
+        if (Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is { Length: > 0 } connection)
+        {
+            return FromConnectionString(connection);
+        }
+
+        if (Environment.GetEnvironmentVariable("AZURE_STORAGE_ACCOUNT") is not { Length: > 0 } account)
+        {
+            return null;
+        }
+
+        var key = Environment.GetEnvironmentVariable("AZURE_STORAGE_KEY");
+        var sas = Environment.GetEnvironmentVariable("AZURE_STORAGE_SAS_TOKEN");
+        var endpoint = Environment.GetEnvironmentVariable("AZURE_STORAGE_BLOB_ENDPOINT") is { Length: > 0 } e ? new Uri(e.TrimEnd('/') + "/") : new Uri($"https://{account}.blob.core.windows.net/");
+        return new StorageCredentials(account, endpoint, key is { Length: > 0 } ? Convert.FromBase64String(key) : null, sas is { Length: > 0 } ? sas : null);
+    }
+
+    public override string ToString() => $"{Account} at {BlobEndpoint} ({(Key is not null ? "shared key" : "SAS")})";
+}
