@@ -27,6 +27,9 @@ public sealed class PrelabelOptions
     /// <summary>Recompute videos whose Parquet file already exists (default false: skip them).</summary>
     public bool Force { get; set; }
 
+    /// <summary>Name of the run manifest in the output folder (default run-manifest.json; shards use their own).</summary>
+    public string ManifestName { get; set; } = "run-manifest.json";
+
     /// <summary>Messages each block may hold (default 16): bounds memory, whatever the video length.</summary>
     public int BoundedCapacity { get; set; } = 16;
 

@@ -20,12 +20,15 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
 {
     public const string ManifestName = "run-manifest.json";
 
+    /// <summary>The manifest file of one shard, so shards can share an output folder.</summary>
+    public static string ShardManifestName(Inputs.Shard shard) => shard.Count == 1 ? ManifestName : $"run-manifest.shard-{shard.Index}-of-{shard.Count}.json";
+
     public async Task<RunManifest> RunAsync(IReadOnlyList<VideoTask> videos, IReadOnlyList<string> inputs, CancellationToken cancellationToken = default)
     {
         options.Validate();
         Directory.CreateDirectory(options.OutputDirectory);
         RemoveStaleTemporaryFiles();
-        var manifestPath = Path.Combine(options.OutputDirectory, ManifestName);
+        var manifestPath = Path.Combine(options.OutputDirectory, options.ManifestName);
         var manifest = new RunManifest
         {
             RunId = $"{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}",
@@ -173,7 +176,7 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
             File.Delete(file);
         }
 
-        var manifestTemporary = Path.Combine(options.OutputDirectory, ManifestName + ".tmp");
+        var manifestTemporary = Path.Combine(options.OutputDirectory, options.ManifestName + ".tmp");
         if (File.Exists(manifestTemporary))
         {
             File.Delete(manifestTemporary);

@@ -26,9 +26,10 @@ internal static class PrelabelCommand
         var devices = new Option<string[]>("--device") { Description = "Device for a pose worker (repeatable: one worker each): cpu, cuda, cuda:N.", Arity = ArgumentArity.ZeroOrMore };
         var force = new Option<bool>("--force") { Description = "Recompute videos already committed in the output folder." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress or per-video log lines; only the summary." };
+        var shard = new Option<string?>("--shard") { Description = "Process only shard i of N (i/N, by a hash of the video id). Default: JOB_COMPLETION_INDEX / PIPELINE_SHARDS when set, else everything." };
         var command = new Command("prelabel", "Label videos with human pose: decode, detect, track, estimate keypoints, write Parquet. Re-running skips committed videos.")
         {
-            input, output, pattern, model, detectEvery, maxBatch, parallel, devices, force, quiet,
+            input, output, pattern, model, detectEvery, maxBatch, parallel, devices, force, quiet, shard,
         };
         command.SetAction((r, ct) =>
         {
@@ -43,12 +44,12 @@ internal static class PrelabelCommand
                 Force = r.GetValue(force),
             };
             var inputs = r.GetValue(input) is { Length: > 0 } given ? given : [SampleVideo];
-            return RunAsync(options, inputs, r.GetValue(pattern) ?? [], r.GetValue(quiet), ct);
+            return RunAsync(options, inputs, r.GetValue(pattern) ?? [], r.GetValue(shard), r.GetValue(quiet), ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(PrelabelOptions options, string[] inputs, string[] patterns, bool quiet, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(PrelabelOptions options, string[] inputs, string[] patterns, string? shardOption, bool quiet, CancellationToken cancellationToken)
     {
         using var loggers = LoggerFactory.Create(b => b
             .AddSimpleConsole(o =>
@@ -62,11 +63,19 @@ internal static class PrelabelCommand
         try
         {
             options.Validate();
-            var videos = InputResolver.Resolve(inputs, patterns);
-            if (videos.Count == 0)
+            var shard = Shard.Resolve(shardOption);
+            var all = InputResolver.Resolve(inputs, patterns);
+            if (all.Count == 0)
             {
                 Console.Error.WriteLine($"prelabel: no videos found in {string.Join(", ", inputs)}");
                 return 1;
+            }
+
+            var videos = all.Where(shard.Contains).ToList();
+            options.ManifestName = PrelabelRunner.ShardManifestName(shard);
+            if (shard.Count > 1)
+            {
+                logger.LogInformation("shard {Shard}: {Videos} of {All} videos", shard, videos.Count, all.Count);
             }
 
             RunManifest manifest;
@@ -75,7 +84,7 @@ internal static class PrelabelCommand
                 manifest = await new PrelabelRunner(options, logger, progress).RunAsync(videos, inputs, cancellationToken);
             }
 
-            PrintSummary(manifest, options.OutputDirectory);
+            PrintSummary(manifest, options.OutputDirectory, options.ManifestName);
             return manifest.Summary.Failed > 0 ? 3 : 0;
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or FormatException or NotSupportedException or InvalidDataException or DllNotFoundException)
@@ -85,7 +94,7 @@ internal static class PrelabelCommand
         }
     }
 
-    private static void PrintSummary(RunManifest manifest, string output)
+    private static void PrintSummary(RunManifest manifest, string output, string manifestName)
     {
         var s = manifest.Summary;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"videos: {s.Videos} ({s.Done} done, {s.Skipped} skipped, {s.Failed} failed)"));
@@ -95,6 +104,6 @@ internal static class PrelabelCommand
             Console.WriteLine(v.Status == "failed" ? $"  failed  {v.Uri}: {v.Reason}" : $"  {v.Status,-7} {v.Output}");
         }
 
-        Console.WriteLine($"manifest: {Path.Combine(Path.GetFullPath(output), PrelabelRunner.ManifestName)}");
+        Console.WriteLine($"manifest: {Path.Combine(Path.GetFullPath(output), manifestName)}");
     }
 }
