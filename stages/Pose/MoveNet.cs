@@ -75,6 +75,13 @@ public sealed class MoveNet : IDisposable
         }
     }
 
+    /// <summary>The official graph's own input for crops [N, 3, S, S]: int32 NHWC, rounded and clamped to 0–255.</summary>
+    public static Tensor GraphInput(Tensor crops)
+    {
+        using var scope = NewDisposeScope();
+        return scope.MoveToOuter(crops.round().clamp(0, 255).permute(0, 2, 3, 1).to(int32));
+    }
+
     /// <summary>
     /// Runs backbone and heads on crops [N, 3, S, S] (RGB 0–255). Values are rounded to integers first,
     /// because the graph's input is int32. Results are NCHW: features [N, 24, S/4, S/4], heatmap logits

@@ -27,7 +27,6 @@ public sealed class MoveNetPoseModel : IPoseModel
     public Tensor Predict(Tensor windows)
     {
         using var scope = NewDisposeScope();
-        using var _ = inference_mode();
         var yxs = movenet.Predict(windows.select(1, 0));
         return scope.MoveToOuter(stack([yxs.select(2, 1), yxs.select(2, 0), yxs.select(2, 2)], 2));
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Pipeline.Stages.Decode;
 using Pipeline.Stages.Detect;
@@ -87,19 +86,11 @@ internal static class ModelsBenchmark
         };
 
         var folder = Directory.CreateTempSubdirectory("bench-models-").FullName;
-        string Write<T>(Tensor t, string name)
-            where T : unmanaged
-        {
-            var path = Path.Combine(folder, name);
-            File.WriteAllBytes(path, MemoryMarshal.AsBytes(t.contiguous().data<T>().AsSpan()).ToArray());
-            return path;
-        }
-
         var inputs = new TfjsInputs(
             folder,
-            Write<int>(thunderCrops.narrow(0, 0, 1).permute(0, 2, 3, 1).to(int32), "thunder.bin"),
-            Write<int>(lightningCrops.narrow(0, 0, 1).permute(0, 2, 3, 1).to(int32), "lightning.bin"),
-            Write<float>(detector.Preprocess(frames), "nanodet.bin"));
+            TensorFiles.Write<int>(MoveNet.GraphInput(thunderCrops.narrow(0, 0, 1)), Path.Combine(folder, "thunder.bin")),
+            TensorFiles.Write<int>(MoveNet.GraphInput(lightningCrops.narrow(0, 0, 1)), Path.Combine(folder, "lightning.bin")),
+            TensorFiles.Write<float>(detector.Preprocess(frames), Path.Combine(folder, "nanodet.bin")));
         return (results, inputs, people.Count);
     }
 

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Pipeline.Stages.Decode;
 using Pipeline.Stages.Detect;
 using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Models;
+using Pipeline.Stages.Pose;
 using static Pipeline.Torch.torch;
 
 namespace Pipeline.Cli.Commands;
@@ -40,7 +40,7 @@ internal static class DevCommand
             using var _ = inference_mode();
             var frames = ImageTensors.ToBatch([image]);
             var nanodetFile = Path.Combine(output.FullName, $"nanodet-{index}.bin");
-            Write<float>(detector.Preprocess(frames), nanodetFile);
+            TensorFiles.Write<float>(detector.Preprocess(frames), nanodetFile);
             var people = detector.Detect(frames)[0].OrderByDescending(d => d.Box.Area).Take(maxPeople).ToList();
             var crops = new List<object>();
             for (var p = 0; p < people.Count; p++)
@@ -50,8 +50,7 @@ internal static class DevCommand
                 foreach (var size in new[] { 256, 192 })
                 {
                     var crop = ImageTensors.CropAndResize(frames, [region], [0], size, size);
-                    files[size] = Path.Combine(output.FullName, $"crop-{index}-{p}-{size}.bin");
-                    Write<int>(crop.round().clamp(0, 255).permute(0, 2, 3, 1).to(int32), files[size]);
+                    files[size] = TensorFiles.Write<int>(MoveNet.GraphInput(crop), Path.Combine(output.FullName, $"crop-{index}-{p}-{size}.bin"));
                 }
 
                 crops.Add(new { region = new[] { region.X1, region.Y1, region.X2, region.Y2 }, thunderInput = files[256], lightningInput = files[192] });
@@ -75,6 +74,4 @@ internal static class DevCommand
         return 0;
     }
 
-    private static void Write<T>(Tensor t, string path)
-        where T : unmanaged => File.WriteAllBytes(path, MemoryMarshal.AsBytes(t.contiguous().data<T>().AsSpan()).ToArray());
 }

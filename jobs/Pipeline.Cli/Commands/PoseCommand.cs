@@ -41,13 +41,13 @@ internal static class PoseCommand
         try
         {
             var boxes = boxTexts.Select(ParseBox).ToList();
-            var device = torch_device(deviceName);
+            var torchDevice = device(deviceName);
             var image = await StillFrames.ReadAsync(imageFile.FullName, frameIndex, cancellationToken);
             var store = ModelStore.Default;
             List<PersonPose> poses;
             using (var scope = NewDisposeScope())
             {
-                var frames = ImageTensors.ToBatch([image], device);
+                var frames = ImageTensors.ToBatch([image], torchDevice);
                 List<(int, BoundingBox, float)> people;
                 if (boxes.Count > 0)
                 {
@@ -55,11 +55,11 @@ internal static class PoseCommand
                 }
                 else
                 {
-                    using var detector = new NanoDetDetector(store.GraphModel("nanodet"), new NanoDetOptions { ScoreThreshold = threshold }, device);
+                    using var detector = new NanoDetDetector(store.GraphModel("nanodet"), new NanoDetOptions { ScoreThreshold = threshold }, torchDevice);
                     people = detector.Detect(frames)[0].Select(d => (0, d.Box, d.Score)).ToList();
                 }
 
-                using var movenet = new MoveNet(store.GraphModel(modelName), device);
+                using var movenet = new MoveNet(store.GraphModel(modelName), torchDevice);
                 poses = movenet.Estimate(frames, people);
             }
 
@@ -83,8 +83,6 @@ internal static class PoseCommand
             return 1;
         }
     }
-
-    private static Device torch_device(string name) => device(name);
 
     internal static BoundingBox ParseBox(string text)
     {
