@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Xml.Linq;
@@ -14,95 +13,23 @@ namespace Pipeline.Storage;
 /// </summary>
 public sealed class AzureBlobClient : IBlobStore, IDisposable
 {
-    private const string Version = "2021-08-06";
-    private readonly StorageCredentials credentials;
-    private readonly RetryPolicy retry;
-    private readonly HttpClient http;
+    private readonly StorageHttp http;
 
-    public AzureBlobClient(StorageCredentials credentials, RetryPolicy? retry = null, HttpMessageHandler? handler = null)
-    {
-        this.credentials = credentials;
-        this.retry = retry ?? new RetryPolicy();
-        http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        http.Timeout = Timeout.InfiniteTimeSpan; // per attempt, below
-    }
+    public AzureBlobClient(StorageCredentials credentials, RetryPolicy? retry = null, HttpMessageHandler? handler = null) =>
+        http = new StorageHttp(credentials, retry, handler);
 
     /// <summary>Blocks for large uploads (default 4 MiB); files up to <see cref="SingleUploadLimit"/> go in one request.</summary>
     public int BlockSize { get; init; } = 4 << 20;
 
     public long SingleUploadLimit { get; init; } = 8 << 20;
 
-    public string Account => credentials.Account;
+    public string Account => http.Credentials.Account;
 
-    private Uri Url(string container, string? blob, string query)
-    {
-        var path = Uri.EscapeDataString(container) + (blob is null ? "" : "/" + string.Join("/", blob.Split('/').Select(Uri.EscapeDataString)));
-        var sas = credentials.Key is null ? credentials.SasToken : null;
-        var all = string.Join("&", new[] { query, sas }.Where(q => !string.IsNullOrEmpty(q)));
-        return new Uri(credentials.BlobEndpoint, path + (all.Length > 0 ? "?" + all : ""));
-    }
+    private Uri Url(string container, string? blob, string query) =>
+        http.Url(http.Credentials.BlobEndpoint, Uri.EscapeDataString(container) + (blob is null ? "" : "/" + string.Join("/", blob.Split('/').Select(Uri.EscapeDataString))), query);
 
-    private async Task<HttpResponseMessage> SendAsync(string operation, Func<HttpRequestMessage> build, CancellationToken cancellationToken, params HttpStatusCode[] accepted)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            using var request = build();
-            request.Headers.Add("x-ms-version", Version);
-            request.Headers.Add("x-ms-date", DateTimeOffset.UtcNow.ToString("R", CultureInfo.InvariantCulture));
-            if (credentials.Key is { } key)
-            {
-                SharedKeySigner.Sign(request, credentials.Account, key);
-            }
-
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(retry.AttemptTimeout);
-            HttpResponseMessage? response = null;
-            Exception? failure = null;
-            try
-            {
-                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            }
-            catch (Exception e) when (e is HttpRequestException or SocketException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                failure = e;
-            }
-
-            if (response is not null && (response.IsSuccessStatusCode || accepted.Contains(response.StatusCode)))
-            {
-                return response;
-            }
-
-            var transient = response is null || RetryPolicy.IsTransient(response.StatusCode);
-            if (!transient || attempt + 1 >= retry.MaxAttempts)
-            {
-                if (response is null)
-                {
-                    throw new StorageException(credentials.Account, operation, null, null, $"no response after {attempt + 1} attempts: {failure!.Message}", failure);
-                }
-
-                var code = response.Headers.TryGetValues("x-ms-error-code", out var codes) ? codes.First() : null;
-                var body = await response.Content.ReadAsStringAsync(cancellationToken);
-                var message = XmlMessage(body) ?? response.ReasonPhrase ?? "error";
-                response.Dispose();
-                throw new StorageException(credentials.Account, operation, response.StatusCode, code, $"HTTP {(int)response.StatusCode} {code}: {message}");
-            }
-
-            response?.Dispose();
-            await Task.Delay(retry.Delay(attempt), cancellationToken);
-        }
-    }
-
-    private static string? XmlMessage(string body)
-    {
-        try
-        {
-            return body.Length > 0 ? XDocument.Parse(body).Root?.Element("Message")?.Value.Split('\n')[0] : null;
-        }
-        catch (System.Xml.XmlException)
-        {
-            return null;
-        }
-    }
+    private Task<HttpResponseMessage> SendAsync(string operation, Func<HttpRequestMessage> build, CancellationToken cancellationToken, params HttpStatusCode[] accepted) =>
+        http.SendAsync(operation, build, cancellationToken, accepted);
 
     public async Task CreateContainerIfNotExistsAsync(string container, CancellationToken cancellationToken = default)
     {

@@ -3,11 +3,12 @@ namespace Pipeline.Storage;
 /// <summary>
 /// How to reach and authenticate to a storage account: SharedKey (account + key) or a SAS token.
 /// From a connection string, or from $AZURE_STORAGE_CONNECTION_STRING / $AZURE_STORAGE_ACCOUNT +
-/// $AZURE_STORAGE_KEY / $AZURE_STORAGE_SAS_TOKEN. <see cref="ToString"/> never shows the secret.
+/// $AZURE_STORAGE_KEY / $AZURE_STORAGE_SAS_TOKEN (+ $AZURE_STORAGE_BLOB_ENDPOINT /
+/// $AZURE_STORAGE_QUEUE_ENDPOINT for emulators). <see cref="ToString"/> never shows the secret.
 /// </summary>
 public sealed class StorageCredentials
 {
-    public StorageCredentials(string account, Uri blobEndpoint, byte[]? key = null, string? sasToken = null)
+    public StorageCredentials(string account, Uri blobEndpoint, byte[]? key = null, string? sasToken = null, Uri? queueEndpoint = null)
     {
         if (key is null && sasToken is null)
         {
@@ -16,6 +17,7 @@ public sealed class StorageCredentials
 
         Account = account;
         BlobEndpoint = blobEndpoint;
+        QueueEndpoint = queueEndpoint ?? DerivedEndpoint(blobEndpoint, "queue");
         Key = key;
         SasToken = sasToken?.TrimStart('?');
     }
@@ -23,6 +25,9 @@ public sealed class StorageCredentials
     public string Account { get; }
 
     public Uri BlobEndpoint { get; }
+
+    /// <summary>The queue service: given, or the blob endpoint with ".blob." replaced by ".queue.".</summary>
+    public Uri QueueEndpoint { get; }
 
     internal byte[]? Key { get; }
 
@@ -39,6 +44,7 @@ public sealed class StorageCredentials
         parts.TryGetValue("AccountKey", out var key);
         parts.TryGetValue("SharedAccessSignature", out var sas);
         Uri endpoint;
+        Uri? queueEndpoint = parts.TryGetValue("QueueEndpoint", out var queue) ? new Uri(queue.TrimEnd('/') + "/") : null;
         if (parts.TryGetValue("BlobEndpoint", out var blob))
         {
             endpoint = new Uri(blob.TrimEnd('/') + "/");
@@ -54,6 +60,7 @@ public sealed class StorageCredentials
             var protocol = parts.TryGetValue("DefaultEndpointsProtocol", out var p) ? p : "https";
             var suffix = parts.TryGetValue("EndpointSuffix", out var s) ? s : "core.windows.net";
             endpoint = new Uri($"{protocol}://{account}.blob.{suffix}/");
+            queueEndpoint ??= new Uri($"{protocol}://{account}.queue.{suffix}/");
         }
 
         byte[]? keyBytes = null;
@@ -69,7 +76,7 @@ public sealed class StorageCredentials
             }
         }
 
-        return new StorageCredentials(account!, endpoint, keyBytes, sas);
+        return new StorageCredentials(account!, endpoint, keyBytes, sas, queueEndpoint);
     }
 
     /// <summary>From the environment, or null when nothing is set.</summary>
@@ -88,8 +95,14 @@ public sealed class StorageCredentials
         var key = Environment.GetEnvironmentVariable("AZURE_STORAGE_KEY");
         var sas = Environment.GetEnvironmentVariable("AZURE_STORAGE_SAS_TOKEN");
         var endpoint = Environment.GetEnvironmentVariable("AZURE_STORAGE_BLOB_ENDPOINT") is { Length: > 0 } e ? new Uri(e.TrimEnd('/') + "/") : new Uri($"https://{account}.blob.core.windows.net/");
-        return new StorageCredentials(account, endpoint, key is { Length: > 0 } ? Convert.FromBase64String(key) : null, sas is { Length: > 0 } ? sas : null);
+        var queue = Environment.GetEnvironmentVariable("AZURE_STORAGE_QUEUE_ENDPOINT") is { Length: > 0 } q ? new Uri(q.TrimEnd('/') + "/") : null;
+        return new StorageCredentials(account, endpoint, key is { Length: > 0 } ? Convert.FromBase64String(key) : null, sas is { Length: > 0 } ? sas : null, queue);
     }
+
+    private static Uri DerivedEndpoint(Uri blobEndpoint, string service) =>
+        blobEndpoint.Host.Contains(".blob.", StringComparison.OrdinalIgnoreCase)
+            ? new UriBuilder(blobEndpoint) { Host = blobEndpoint.Host.Replace(".blob.", $".{service}.", StringComparison.OrdinalIgnoreCase) }.Uri
+            : blobEndpoint;
 
     public override string ToString() => $"{Account} at {BlobEndpoint} ({(Key is not null ? "shared key" : "SAS")})";
 }

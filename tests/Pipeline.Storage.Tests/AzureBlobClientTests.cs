@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Pipeline.Testing;
 
 namespace Pipeline.Storage.Tests;
 

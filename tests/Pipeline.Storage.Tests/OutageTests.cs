@@ -1,3 +1,5 @@
+using Pipeline.Testing;
+
 namespace Pipeline.Storage.Tests;
 
 public sealed class OutageTests

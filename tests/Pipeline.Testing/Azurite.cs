@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Pipeline.Storage.Tests;
+namespace Pipeline.Testing;
 
 /// <summary>
-/// Azurite's blob service (the official emulator, pinned in infra/azurite) on a free loopback
-/// port, with its data in a temporary folder. Stop and Start keep the data, to simulate outages.
+/// Azurite (the official emulator, pinned in infra/azurite) with its blob and queue services on free
+/// loopback ports, its data in a temporary folder. Stop and Start keep the data, to simulate outages.
 /// </summary>
 public sealed class Azurite : IDisposable
 {
@@ -18,26 +18,33 @@ public sealed class Azurite : IDisposable
     public Azurite()
     {
         Port = FreePort();
+        QueuePort = FreePort();
+        tablePort = FreePort();
         Start();
     }
 
+    /// <summary>The blob service's port.</summary>
     public int Port { get; }
 
+    public int QueuePort { get; }
+
+    private readonly int tablePort;
+
     public string ConnectionString(string key = Key) =>
-        $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={key};BlobEndpoint=http://127.0.0.1:{Port}/{Account};";
+        $"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={key};BlobEndpoint=http://127.0.0.1:{Port}/{Account};QueueEndpoint=http://127.0.0.1:{QueuePort}/{Account};";
 
     private static string Executable()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "infra", "azurite", "node_modules", ".bin", "azurite-blob");
+            var candidate = Path.Combine(dir.FullName, "infra", "azurite", "node_modules", ".bin", "azurite");
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new FileNotFoundException("azurite-blob not found under infra/azurite: run './run.sh setup'");
+        throw new FileNotFoundException("azurite not found under infra/azurite: run './run.sh setup'");
     }
 
     private static int FreePort()
@@ -50,7 +57,8 @@ public sealed class Azurite : IDisposable
     public void Start()
     {
         var info = new ProcessStartInfo(Executable()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", data, "--silent", "--skipApiVersionCheck", "--loose" })
+        string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var a in new[] { "--blobPort", Text(Port), "--queuePort", Text(QueuePort), "--tablePort", Text(tablePort), "--location", data, "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry" })
         {
             info.ArgumentList.Add(a);
         }
@@ -65,8 +73,12 @@ public sealed class Azurite : IDisposable
         {
             try
             {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
+                foreach (var port in new[] { Port, QueuePort })
+                {
+                    using var client = new TcpClient();
+                    client.Connect(IPAddress.Loopback, port);
+                }
+
                 return;
             }
             catch (SocketException)
@@ -80,7 +92,7 @@ public sealed class Azurite : IDisposable
             }
         }
 
-        throw new TimeoutException($"azurite did not listen on port {Port} within 30 s");
+        throw new TimeoutException($"azurite did not listen on ports {Port} and {QueuePort} within 30 s");
     }
 
     /// <summary>Stops the service the way an operator would (SIGTERM: Azurite saves its data), killing it only if it hangs.</summary>
