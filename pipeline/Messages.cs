@@ -7,8 +7,21 @@ using static Pipeline.Torch.torch;
 
 namespace Pipeline.Graph;
 
-/// <summary>One input video: a stable id, the URI given by the user, and the local file to decode.</summary>
-public sealed record VideoTask(string VideoId, string Uri, string LocalPath);
+/// <summary>
+/// One input video: a stable id, the URI given by the user, and the local file to decode (empty for a
+/// blob until the fetch stage has downloaded it).
+/// </summary>
+public sealed record VideoTask(string VideoId, string Uri, string LocalPath)
+{
+    /// <summary>A blob not yet downloaded.</summary>
+    public bool NeedsFetch => LocalPath.Length == 0 && Error is null;
+
+    /// <summary>The local file is a downloaded copy, deleted once decoded.</summary>
+    public bool IsStagedCopy { get; init; }
+
+    /// <summary>Why the video cannot be processed (set by the fetch stage); it is recorded as failed.</summary>
+    public string? Error { get; init; }
+}
 
 /// <summary>Per-video counters, filled in as the video moves through the graph.</summary>
 public sealed class VideoCounters

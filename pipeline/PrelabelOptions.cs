@@ -3,8 +3,14 @@ namespace Pipeline.Graph;
 /// <summary>Settings of the prelabel graph (command-line flags map onto these).</summary>
 public sealed class PrelabelOptions
 {
-    /// <summary>Folder for the Parquet files and run-manifest.json (required).</summary>
-    public string OutputDirectory { get; set; } = "";
+    /// <summary>Where the Parquet files and run-manifest.json go (required): a folder, or az://container/prefix.</summary>
+    public string Output { get; set; } = "";
+
+    /// <summary>
+    /// Scratch space for downloaded blob inputs and for results on their way to blob storage (default:
+    /// a new folder under the system temp folder, removed at the end). Holds about ParallelVideos × 2 videos.
+    /// </summary>
+    public string? WorkDirectory { get; set; }
 
     /// <summary>Pose model name (default movenet-thunder).</summary>
     public string Model { get; set; } = "movenet-thunder";
@@ -35,9 +41,9 @@ public sealed class PrelabelOptions
 
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(OutputDirectory))
+        if (string.IsNullOrWhiteSpace(Output))
         {
-            throw new ArgumentException("an output directory is required (--output)");
+            throw new ArgumentException("an output is required (--output: a folder or az://container/prefix)");
         }
 
         if (DetectEvery < 1 || DetectBatch < 1 || MaxPoseBatch < 1 || ParallelVideos < 1 || BoundedCapacity < 1)

@@ -8,6 +8,8 @@ var root = new RootCommand("Pose pre-labelling pipeline: decodes videos, tracks 
     PoseCommand.Create(),
     DevCommand.Create(),
     PrelabelCommand.Create(),
+    EnqueueCommand.Create(),
+    WorkerCommand.Create(),
     RenderCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

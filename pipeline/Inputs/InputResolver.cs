@@ -2,35 +2,42 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Pipeline.Graph.Remote;
 
 namespace Pipeline.Graph.Inputs;
 
 /// <summary>
 /// Turns the command line's inputs into video tasks: files, directories (searched recursively,
-/// filtered by glob patterns), and manifests (.txt: one path or URI per line; .jsonl: objects with
-/// "uri" and optional "id"). Each video gets a stable id: the manifest's id, or the file name stem
-/// plus a hash of its full path, so the same input always lands in the same output file.
+/// filtered by glob patterns), blob prefixes (az://container/prefix or the https:// URL: every blob
+/// below it matching the patterns) and manifests (.txt: one path or URI per line; .jsonl: objects
+/// with "uri" and optional "id"; URIs may be blobs). Each video gets a stable id: the manifest's id,
+/// or the file name stem plus a hash of its full path or az:// URI, so the same input always lands
+/// in the same output file.
 /// </summary>
 public static partial class InputResolver
 {
     public static readonly string[] DefaultPatterns = ["*.mp4", "*.mkv", "*.avi", "*.webm", "*.mov", "*.mpg", "*.mpeg", "*.ogv", "*.m4v", "*.ts"];
 
-    public static List<VideoTask> Resolve(IEnumerable<string> inputs, IReadOnlyList<string>? patterns = null)
+    public static async Task<List<VideoTask>> ResolveAsync(IEnumerable<string> inputs, IReadOnlyList<string>? patterns = null, RemoteStorage? storage = null, CancellationToken cancellationToken = default)
     {
         var globs = (patterns is { Count: > 0 } ? patterns : DefaultPatterns).Select(GlobToRegex).ToList();
         var tasks = new List<VideoTask>();
         foreach (var input in inputs)
         {
-            if (Directory.Exists(input))
+            if (IsManifest(input))
+            {
+                tasks.AddRange(ReadManifest(input, storage));
+            }
+            else if (BlobUri.IsRemote(input))
+            {
+                tasks.AddRange(await ListBlobsAsync(input, globs, Required(storage, input), cancellationToken));
+            }
+            else if (Directory.Exists(input))
             {
                 tasks.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
                     .Where(f => globs.Any(g => g.IsMatch(Path.GetFileName(f))))
                     .Order(StringComparer.Ordinal)
                     .Select(f => ForFile(Path.GetFullPath(f))));
-            }
-            else if (input.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || input.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) || input.EndsWith(".manifest", StringComparison.OrdinalIgnoreCase))
-            {
-                tasks.AddRange(ReadManifest(input));
             }
             else
             {
@@ -48,6 +55,37 @@ public static partial class InputResolver
         return tasks;
     }
 
+    private static bool IsManifest(string input) =>
+        !BlobUri.IsRemote(input) && (input.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || input.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) || input.EndsWith(".manifest", StringComparison.OrdinalIgnoreCase));
+
+    private static RemoteStorage Required(RemoteStorage? storage, string input) =>
+        storage ?? throw new ArgumentException($"{input} is in blob storage, but no storage account is configured (set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN)");
+
+    /// <summary>The blobs under a prefix whose names match the patterns, in name order; or the one blob the URI names.</summary>
+    private static async Task<List<VideoTask>> ListBlobsAsync(string input, List<Regex> globs, RemoteStorage storage, CancellationToken cancellationToken)
+    {
+        var prefix = storage.Parse(input);
+        var found = new List<string>();
+        await foreach (var blob in storage.Blobs.ListAsync(prefix.Container, prefix.Path, cancellationToken))
+        {
+            if (blob.Name == prefix.Path)
+            {
+                return [ForBlob(prefix)];
+            }
+
+            var relative = blob.Name[prefix.Path.Length..];
+            if ((prefix.Path.Length == 0 || prefix.Path.EndsWith('/') || relative.StartsWith('/')) && globs.Any(g => g.IsMatch(Path.GetFileName(blob.Name))))
+            {
+                found.Add(blob.Name);
+            }
+        }
+
+        return found.Order(StringComparer.Ordinal).Select(name => ForBlob(new BlobUri(prefix.Container, name))).ToList();
+    }
+
+    /// <summary>A blob input: its id hashes the canonical az:// form, so an https:// URL of the same blob gets the same id.</summary>
+    public static VideoTask ForBlob(BlobUri blob, string? uri = null, string? id = null) => new(id ?? StableId(blob.ToString()), uri ?? blob.ToString(), "");
+
     public static VideoTask ForFile(string fullPath, string? id = null) => new(id ?? StableId(fullPath), fullPath, fullPath);
 
     /// <summary>"stem-xxxxxxxxxxxx": readable, and unique per full path or URI.</summary>
@@ -64,7 +102,7 @@ public static partial class InputResolver
         return $"{safe}-{hash}";
     }
 
-    private static IEnumerable<VideoTask> ReadManifest(string path)
+    private static IEnumerable<VideoTask> ReadManifest(string path, RemoteStorage? storage)
     {
         if (!File.Exists(path))
         {
@@ -107,12 +145,28 @@ public static partial class InputResolver
                 throw new FormatException($"{path}:{lineNumber}: id '{id}' may only use letters, digits, '.', '_' and '-'");
             }
 
-            var local = uri.StartsWith("file://", StringComparison.Ordinal) ? new Uri(uri).LocalPath : Path.GetFullPath(uri, directory);
-            if (uri.Contains("://", StringComparison.Ordinal) && !uri.StartsWith("file://", StringComparison.Ordinal))
+            if (BlobUri.IsRemote(uri))
             {
-                throw new NotSupportedException($"{path}:{lineNumber}: '{uri}': only local files are supported by this build");
+                BlobUri blob;
+                try
+                {
+                    blob = Required(storage, uri).Parse(uri);
+                }
+                catch (Exception e) when (e is ArgumentException or UriFormatException)
+                {
+                    throw new FormatException($"{path}:{lineNumber}: {e.Message}", e);
+                }
+
+                yield return ForBlob(blob, uri, id);
+                continue;
             }
 
+            if (uri.Contains("://", StringComparison.Ordinal) && !uri.StartsWith("file://", StringComparison.Ordinal))
+            {
+                throw new NotSupportedException($"{path}:{lineNumber}: '{uri}': expected a local path, file://, az:// or https:// (blob storage)");
+            }
+
+            var local = uri.StartsWith("file://", StringComparison.Ordinal) ? new Uri(uri).LocalPath : Path.GetFullPath(uri, directory);
             yield return new VideoTask(id ?? StableId(local), uri.Contains("://", StringComparison.Ordinal) ? uri : local, local);
         }
     }

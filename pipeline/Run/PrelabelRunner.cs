@@ -1,37 +1,146 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pipeline.DuckDb;
-using Pipeline.Graph.Stages;
-using Pipeline.Stages.Detect;
-using Pipeline.Stages.Models;
-using Pipeline.Stages.Pose;
-using Pipeline.Stages.Track;
+using Pipeline.Graph.Remote;
+using Pipeline.Storage;
 using static Pipeline.Torch.torch;
 
 namespace Pipeline.Graph.Run;
 
 /// <summary>
-/// Runs the prelabel job: skips videos already committed in the output folder (unless forced),
-/// runs the graph over the rest, keeps run-manifest.json current after every video, and returns
-/// the final manifest. Deleting nothing but its own stale temporary files, it can be killed at any
-/// point and started again.
+/// Runs the prelabel job: skips videos already committed in the output (unless forced), runs the
+/// graph over the rest, commits each video's Parquet file to the output, keeps the run manifest
+/// current after every video, and returns the final manifest. Deleting nothing but its own stale
+/// temporary files, it can be killed at any point and started again. One runner makes one run.
 /// </summary>
-public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, ProgressReporter? progress = null)
+public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, ProgressReporter? progress = null, RemoteStorage? storage = null)
 {
     public const string ManifestName = "run-manifest.json";
+    private static readonly TimeSpan RemoteManifestInterval = TimeSpan.FromSeconds(5);
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, RunManifest.VideoEntry> entries = [];
+    private RunManifest manifest = new();
+    private IResultStore results = null!;
+    private string manifestPath = "";
+    private string workDirectory = "";
+    private bool ownsWorkDirectory;
+    private DateTimeOffset manifestPublished = DateTimeOffset.MinValue;
 
     /// <summary>The manifest file of one shard, so shards can share an output folder.</summary>
     public static string ShardManifestName(Inputs.Shard shard) => shard.Count == 1 ? ManifestName : $"run-manifest.shard-{shard.Index}-of-{shard.Count}.json";
 
+    /// <summary>Runs a fixed list of videos.</summary>
     public async Task<RunManifest> RunAsync(IReadOnlyList<VideoTask> videos, IReadOnlyList<string> inputs, CancellationToken cancellationToken = default)
     {
-        options.Validate();
-        Directory.CreateDirectory(options.OutputDirectory);
-        RemoveStaleTemporaryFiles();
-        var manifestPath = Path.Combine(options.OutputDirectory, options.ManifestName);
-        var manifest = new RunManifest
+        await BeginAsync(inputs, cancellationToken);
+        try
         {
-            RunId = $"{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}",
+            var committed = await results.ListCommittedAsync(cancellationToken);
+            var toRun = new List<VideoTask>();
+            foreach (var video in videos)
+            {
+                var entry = AddEntry(video);
+                if (!options.Force && committed.TryGetValue(video.VideoId, out var location))
+                {
+                    MarkSkipped(entry, location);
+                }
+                else
+                {
+                    toRun.Add(video);
+                }
+            }
+
+            WriteManifest();
+            progress?.SetTotal(toRun.Count);
+            if (toRun.Count > 0)
+            {
+                await PrelabelEngine.RunAsync(AsAsync(toRun), options, manifest.RunId, results.SinkDirectory, storage, Path.Combine(workDirectory, "inputs"), o => RecordAsync(o, null, cancellationToken), cancellationToken);
+            }
+
+            return await FinishAsync(cancellationToken);
+        }
+        finally
+        {
+            RemoveWorkDirectory();
+        }
+    }
+
+    /// <summary>
+    /// Runs videos as <paramref name="videos"/> yields them (a work queue): each is checked against
+    /// the output when it arrives, and <paramref name="recorded"/> is called once it is committed,
+    /// failed or skipped — the point where a queue message may be deleted.
+    /// </summary>
+    public async Task<RunManifest> RunAsync(IAsyncEnumerable<VideoTask> videos, IReadOnlyList<string> inputs, Func<VideoOutcome, Task> recorded, CancellationToken cancellationToken = default)
+    {
+        await BeginAsync(inputs, cancellationToken);
+        try
+        {
+            WriteManifest();
+            await PrelabelEngine.RunAsync(UncommittedAsync(videos, recorded, cancellationToken), options, manifest.RunId, results.SinkDirectory, storage, Path.Combine(workDirectory, "inputs"), o => RecordAsync(o, recorded, cancellationToken), cancellationToken);
+            return await FinishAsync(cancellationToken);
+        }
+        finally
+        {
+            RemoveWorkDirectory();
+        }
+    }
+
+    private async IAsyncEnumerable<VideoTask> UncommittedAsync(IAsyncEnumerable<VideoTask> videos, Func<VideoOutcome, Task> recorded, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var video in videos.WithCancellation(cancellationToken))
+        {
+            RunManifest.VideoEntry entry;
+            lock (gate)
+            {
+                entry = AddEntry(video);
+            }
+
+            if (!options.Force && await results.FindCommittedAsync(video.VideoId, cancellationToken) is { } location)
+            {
+                lock (gate)
+                {
+                    MarkSkipped(entry, location);
+                    WriteManifest();
+                }
+
+                logger.LogInformation("{Video}: already committed at {Output}, skipped", video.Uri, location);
+                await recorded(new VideoOutcome(video, "skipped", "already committed", 0, 0, 0, entry.Rows, 0, location));
+                continue;
+            }
+
+            yield return video;
+        }
+    }
+
+    private static async IAsyncEnumerable<VideoTask> AsAsync(IEnumerable<VideoTask> videos)
+    {
+        foreach (var video in videos)
+        {
+            yield return video;
+        }
+
+        await Task.CompletedTask;
+    }
+
+    private async Task BeginAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken)
+    {
+        if (manifestPath.Length > 0)
+        {
+            throw new InvalidOperationException("a PrelabelRunner makes one run; create another for the next");
+        }
+
+        options.Validate();
+        var runId = $"{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}";
+        ownsWorkDirectory = string.IsNullOrEmpty(options.WorkDirectory);
+        workDirectory = ownsWorkDirectory ? Directory.CreateTempSubdirectory($"pipeline-{runId}-").FullName : Path.GetFullPath(options.WorkDirectory!);
+        results = CreateResultStore();
+        await results.PrepareAsync(cancellationToken);
+        RemoveStaleTemporaryFiles();
+        manifestPath = Path.Combine(results.SinkDirectory, options.ManifestName);
+        manifest = new RunManifest
+        {
+            RunId = runId,
             Started = DateTimeOffset.UtcNow,
             Inputs = inputs.ToList(),
             Versions = new()
@@ -44,7 +153,7 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
             },
             Configuration = new()
             {
-                ["output"] = Path.GetFullPath(options.OutputDirectory),
+                ["output"] = results.Location,
                 ["model"] = options.Model,
                 ["detect_every"] = options.DetectEvery,
                 ["detect_batch"] = options.DetectBatch,
@@ -53,112 +162,120 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
                 ["devices"] = options.Devices,
                 ["force"] = options.Force,
             },
-            Videos = videos.Select(v => new RunManifest.VideoEntry { Id = v.VideoId, Uri = v.Uri }).ToList(),
         };
-        var entries = manifest.Videos.ToDictionary(v => v.Id);
-        var toRun = new List<VideoTask>();
-        foreach (var video in videos)
+    }
+
+    private IResultStore CreateResultStore()
+    {
+        if (!BlobUri.IsRemote(options.Output))
         {
-            var output = SinkStage.OutputPath(options.OutputDirectory, video.VideoId);
-            if (!options.Force && File.Exists(output))
+            return new LocalResultStore(options.Output);
+        }
+
+        if (storage is null)
+        {
+            throw new ArgumentException($"output {options.Output}: no storage account is configured");
+        }
+
+        return new BlobResultStore(storage.Blobs, storage.Parse(options.Output), Path.Combine(workDirectory, "results"));
+    }
+
+    private RunManifest.VideoEntry AddEntry(VideoTask video)
+    {
+        var entry = new RunManifest.VideoEntry { Id = video.VideoId, Uri = video.Uri };
+        entries[video.VideoId] = entry;
+        manifest.Videos.Add(entry);
+        return entry;
+    }
+
+    private static void MarkSkipped(RunManifest.VideoEntry entry, string location)
+    {
+        entry.Status = "skipped";
+        entry.Reason = "already committed";
+        entry.Output = location;
+        entry.Rows = File.Exists(location) ? CountRows(location) : 0;
+    }
+
+    // Called by the sink, one video at a time: commit to the output, then record, then tell the caller.
+    private async Task RecordAsync(VideoOutcome outcome, Func<VideoOutcome, Task>? recorded, CancellationToken cancellationToken)
+    {
+        using var scope = logger.BeginScope("video {VideoId}", outcome.Video.VideoId);
+        if (outcome.Status == "done")
+        {
+            try
             {
-                var entry = entries[video.VideoId];
-                entry.Status = "skipped";
-                entry.Reason = "already committed";
-                entry.Output = output;
-                entry.Rows = CountRows(output);
+                outcome = outcome with { Output = await results.CommitAsync(outcome.Output!, outcome.Video.VideoId, cancellationToken) };
             }
-            else
+            catch (StorageException e) when (e.Status is not (System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden))
             {
-                toRun.Add(video);
+                outcome = outcome with { Status = "failed", Reason = $"commit to {results.Location} failed: {e.Message}", Rows = 0, Output = null };
             }
         }
 
-        var gate = new object();
-        manifest.Write(manifestPath);
-        progress?.SetTotal(toRun.Count);
-        if (toRun.Count > 0)
+        lock (gate)
         {
-            await RunGraphAsync(toRun, manifest.RunId, outcome =>
-            {
-                using var scope = logger.BeginScope("video {VideoId}", outcome.Video.VideoId);
-                lock (gate)
-                {
-                    var entry = entries[outcome.Video.VideoId];
-                    entry.Status = outcome.Status;
-                    entry.Reason = outcome.Reason;
-                    entry.Frames = outcome.Frames;
-                    entry.UndecodableFrames = outcome.UndecodableFrames;
-                    entry.Tracks = outcome.Tracks;
-                    entry.Rows = outcome.Rows;
-                    entry.Seconds = Math.Round(outcome.Seconds, 3);
-                    entry.Output = outcome.Output;
-                    manifest.Write(manifestPath);
-                }
-
-                PipelineMetrics.VideoFinished(outcome.Status, outcome.Rows);
-                progress?.VideoFinished();
-                if (outcome.Status == "done")
-                {
-                    logger.LogInformation("{Video}: {Rows} rows, {Tracks} tracks, {Frames} frames -> {Output}", outcome.Video.Uri, outcome.Rows, outcome.Tracks, outcome.Frames, outcome.Output);
-                }
-                else
-                {
-                    logger.LogWarning("{Video}: failed: {Reason}", outcome.Video.Uri, outcome.Reason);
-                }
-            }, cancellationToken);
+            var entry = entries[outcome.Video.VideoId];
+            entry.Status = outcome.Status;
+            entry.Reason = outcome.Reason;
+            entry.Frames = outcome.Frames;
+            entry.UndecodableFrames = outcome.UndecodableFrames;
+            entry.Tracks = outcome.Tracks;
+            entry.Rows = outcome.Rows;
+            entry.Seconds = Math.Round(outcome.Seconds, 3);
+            entry.Output = outcome.Output;
+            WriteManifest();
         }
 
-        manifest.Finished = DateTimeOffset.UtcNow;
-        manifest.Status = "completed";
-        var s = manifest.Summary;
-        s.Videos = manifest.Videos.Count;
-        s.Done = manifest.Videos.Count(v => v.Status == "done");
-        s.Failed = manifest.Videos.Count(v => v.Status == "failed");
-        s.Skipped = manifest.Videos.Count(v => v.Status == "skipped");
-        s.Frames = manifest.Videos.Sum(v => v.Frames);
-        s.Rows = manifest.Videos.Sum(v => v.Rows);
-        s.Tracks = manifest.Videos.Sum(v => v.Tracks);
-        s.Seconds = Math.Round((manifest.Finished.Value - manifest.Started).TotalSeconds, 3);
-        s.FramesPerSecond = s.Seconds > 0 ? Math.Round(s.Frames / s.Seconds, 2) : 0;
-        manifest.Write(manifestPath);
+        await PublishManifestAsync(force: false, cancellationToken);
+        PipelineMetrics.VideoFinished(outcome.Status, outcome.Rows);
+        progress?.VideoFinished();
+        if (outcome.Status == "done")
+        {
+            logger.LogInformation("{Video}: {Rows} rows, {Tracks} tracks, {Frames} frames -> {Output}", outcome.Video.Uri, outcome.Rows, outcome.Tracks, outcome.Frames, outcome.Output);
+        }
+        else
+        {
+            logger.LogWarning("{Video}: failed: {Reason}", outcome.Video.Uri, outcome.Reason);
+        }
+
+        if (recorded is not null)
+        {
+            await recorded(outcome);
+        }
+    }
+
+    private async Task<RunManifest> FinishAsync(CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            manifest.Finished = DateTimeOffset.UtcNow;
+            manifest.Status = "completed";
+            var s = manifest.Summary;
+            s.Videos = manifest.Videos.Count;
+            s.Done = manifest.Videos.Count(v => v.Status == "done");
+            s.Failed = manifest.Videos.Count(v => v.Status == "failed");
+            s.Skipped = manifest.Videos.Count(v => v.Status == "skipped");
+            s.Frames = manifest.Videos.Sum(v => v.Frames);
+            s.Rows = manifest.Videos.Sum(v => v.Rows);
+            s.Tracks = manifest.Videos.Sum(v => v.Tracks);
+            s.Seconds = Math.Round((manifest.Finished.Value - manifest.Started).TotalSeconds, 3);
+            s.FramesPerSecond = s.Seconds > 0 ? Math.Round(s.Frames / s.Seconds, 2) : 0;
+            WriteManifest();
+        }
+
+        await PublishManifestAsync(force: true, cancellationToken);
         return manifest;
     }
 
-    private async Task RunGraphAsync(List<VideoTask> videos, string runId, Action<VideoOutcome> report, CancellationToken cancellationToken)
-    {
-        var store = ModelStore.Default;
-        var devices = options.Devices.Select(device).ToList();
-        using var detector = new NanoDetDetector(store.GraphModel("nanodet"), device: devices[0]);
-        var models = devices.Select(d => (IPoseModel)new MoveNetPoseModel(store.GraphModel(options.Model), d)).ToList();
-        try
-        {
-            var first = models[0];
-            var sink = new SinkStage(options.OutputDirectory, first.Name, first.WeightsHash, runId, report);
-            var graph = new PrelabelGraph(
-                new DecodeStage(),
-                new DetectStage(detector, options),
-                new TrackStage(new ByteTrackOptions()),
-                new WindowStage(new WindowOptions { Radius = first.Radius, CropSize = first.InputSize }),
-                new BatchStage(options.MaxPoseBatch),
-                models.Select(m => new PoseWorker(m)).ToList(),
-                sink,
-                options,
-                cancellationToken);
-            foreach (var video in videos)
-            {
-                await graph.SendAsync(video, cancellationToken);
-            }
+    private void WriteManifest() => manifest.Write(manifestPath);
 
-            graph.Complete();
-            await graph.Completion;
-        }
-        finally
+    // Remote manifests are uploaded at most every few seconds (and at the end): they grow with the run.
+    private async Task PublishManifestAsync(bool force, CancellationToken cancellationToken)
+    {
+        if (force || DateTimeOffset.UtcNow - manifestPublished >= RemoteManifestInterval)
         {
-            foreach (var m in models)
-            {
-                m.Dispose();
-            }
+            manifestPublished = DateTimeOffset.UtcNow;
+            await results.PublishManifestAsync(manifestPath, cancellationToken);
         }
     }
 
@@ -171,15 +288,23 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
     // Temporary files of a run that was killed: never visible under a final name, removed on restart.
     private void RemoveStaleTemporaryFiles()
     {
-        foreach (var file in Directory.EnumerateFiles(options.OutputDirectory, ".*.parquet.*.tmp"))
+        foreach (var file in Directory.EnumerateFiles(results.SinkDirectory, ".*.parquet.*.tmp"))
         {
             File.Delete(file);
         }
 
-        var manifestTemporary = Path.Combine(options.OutputDirectory, options.ManifestName + ".tmp");
+        var manifestTemporary = Path.Combine(results.SinkDirectory, options.ManifestName + ".tmp");
         if (File.Exists(manifestTemporary))
         {
             File.Delete(manifestTemporary);
+        }
+    }
+
+    private void RemoveWorkDirectory()
+    {
+        if (ownsWorkDirectory && Directory.Exists(workDirectory))
+        {
+            Directory.Delete(workDirectory, recursive: true);
         }
     }
 }

@@ -5,19 +5,23 @@ namespace Pipeline.Graph.Stages;
 
 /// <summary>
 /// Probes and decodes one video into frame events followed by one end event. A file that cannot be
-/// read, holds no video, or is cut short ends with an end event carrying the reason, never an exception.
+/// read, holds no video, or is cut short (or a blob that could not be fetched) ends with an end event
+/// carrying the reason, never an exception. A downloaded copy is deleted once decoded.
 /// </summary>
 public sealed class DecodeStage
 {
     public async IAsyncEnumerable<VideoEvent> ProcessAsync(VideoTask video, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var counters = new VideoCounters();
-        string? error = null;
+        string? error = video.Error;
         VideoInfo? info = null;
         try
         {
-            info = await VideoProbe.ProbeAsync(video.LocalPath, cancellationToken);
-            Run.PipelineMetrics.VideoProbed(info.FrameCount ?? (long)Math.Round(info.DurationSeconds * info.FrameRate));
+            if (error is null)
+            {
+                info = await VideoProbe.ProbeAsync(video.LocalPath, cancellationToken);
+                Run.PipelineMetrics.VideoProbed(info.FrameCount ?? (long)Math.Round(info.DurationSeconds * info.FrameRate));
+            }
         }
         catch (Exception e) when (e is InvalidDataException or FileNotFoundException or InvalidOperationException or IOException)
         {
@@ -58,12 +62,28 @@ public sealed class DecodeStage
             finally
             {
                 await frames.DisposeAsync();
+                DeleteStagedCopy(video);
             }
 
             error ??= Truncation(info, counters.Decode);
         }
 
+        DeleteStagedCopy(video);
+        if (video.IsStagedCopy && error is not null)
+        {
+            error = error.Replace(video.LocalPath, video.Uri, StringComparison.Ordinal); // name the blob, not the scratch copy
+        }
+
         yield return new VideoEndEvent(video, counters, error);
+    }
+
+    // A downloaded blob is needed only until its frames are out; the archive keeps the original.
+    private static void DeleteStagedCopy(VideoTask video)
+    {
+        if (video.IsStagedCopy && File.Exists(video.LocalPath))
+        {
+            File.Delete(video.LocalPath);
+        }
     }
 
     // A container that promises N frames but yields far fewer (with decode errors) was cut short.

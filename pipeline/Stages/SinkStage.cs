@@ -4,9 +4,11 @@ namespace Pipeline.Graph.Stages;
 
 /// <summary>
 /// Collects each video's rows and commits its Parquet file once all its batches are in (the batch
-/// stage says how many). A video that failed anywhere is recorded as failed and writes nothing.
+/// stage says how many). A video that failed anywhere is recorded as failed and writes nothing. The
+/// report callback runs before the next message: that is where a run commits the file to its
+/// output and records it, so a video is never reported done before its results are safe.
 /// </summary>
-public sealed class SinkStage(string outputDirectory, string model, string weightsHash, string runId, Action<VideoOutcome> report)
+public sealed class SinkStage(string outputDirectory, string model, string weightsHash, string runId, Func<VideoOutcome, Task> report)
 {
     private readonly Dictionary<string, VideoState> videos = [];
 
@@ -23,7 +25,7 @@ public sealed class SinkStage(string outputDirectory, string model, string weigh
 
     public static string OutputPath(string outputDirectory, string videoId) => Path.Combine(outputDirectory, videoId + ".parquet");
 
-    public Task ProcessAsync(SinkMessage input, CancellationToken cancellationToken = default)
+    public async Task ProcessAsync(SinkMessage input, CancellationToken cancellationToken = default)
     {
         var id = input.Video.VideoId;
         if (!videos.TryGetValue(id, out var state))
@@ -47,10 +49,8 @@ public sealed class SinkStage(string outputDirectory, string model, string weigh
         if (state.Closed is { } done && state.Received == done.Batches)
         {
             videos.Remove(id);
-            report(Commit(done, state));
+            await report(Commit(done, state));
         }
-
-        return Task.CompletedTask;
     }
 
     private VideoOutcome Commit(VideoClosed closed, VideoState state)

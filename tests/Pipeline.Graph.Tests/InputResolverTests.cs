@@ -17,15 +17,15 @@ public sealed class InputResolverTests : IDisposable
     }
 
     [Fact]
-    public void DirectoriesAreSearchedRecursivelyWithGlobs()
+    public async Task DirectoriesAreSearchedRecursivelyWithGlobs()
     {
         Touch("a/one.mp4");
         Touch("a/b/two.MKV");
         Touch("a/notes.txt");
         Touch("a/b/c/three.avi");
-        var all = InputResolver.Resolve([Path.Combine(root, "a")]);
+        var all = await InputResolver.ResolveAsync([Path.Combine(root, "a")]);
         Assert.Equal(["one", "three", "two"], all.Select(v => Path.GetFileNameWithoutExtension(v.LocalPath)).Order());
-        var onlyMp4 = InputResolver.Resolve([Path.Combine(root, "a")], ["*.mp4"]);
+        var onlyMp4 = await InputResolver.ResolveAsync([Path.Combine(root, "a")], ["*.mp4"]);
         Assert.Equal("one.mp4", Path.GetFileName(Assert.Single(onlyMp4).LocalPath));
     }
 
@@ -40,22 +40,22 @@ public sealed class InputResolverTests : IDisposable
     }
 
     [Fact]
-    public void ManifestsGiveUrisAndIds()
+    public async Task ManifestsGiveUrisAndIds()
     {
         var video = Touch("v/x.mp4");
         var lines = Path.Combine(root, "list.txt");
         File.WriteAllLines(lines, ["# comment", "v/x.mp4", "", video]);
-        Assert.Throws<ArgumentException>(() => InputResolver.Resolve([lines])); // the same video twice
+        await Assert.ThrowsAsync<ArgumentException>(() => InputResolver.ResolveAsync([lines])); // the same video twice
         File.WriteAllLines(lines, ["v/x.mp4"]);
-        Assert.Equal(video, Assert.Single(InputResolver.Resolve([lines])).LocalPath);
+        Assert.Equal(video, Assert.Single(await InputResolver.ResolveAsync([lines])).LocalPath);
 
         var jsonl = Path.Combine(root, "list.jsonl");
         File.WriteAllLines(jsonl, ["{\"uri\": \"v/x.mp4\", \"id\": \"camera-7_0001\"}"]);
-        var task = Assert.Single(InputResolver.Resolve([jsonl]));
+        var task = Assert.Single(await InputResolver.ResolveAsync([jsonl]));
         Assert.Equal("camera-7_0001", task.VideoId);
         File.WriteAllLines(jsonl, ["{\"path\": \"v/x.mp4\"}"]);
-        Assert.Contains("list.jsonl:1", Assert.Throws<FormatException>(() => InputResolver.Resolve([jsonl])).Message);
+        Assert.Contains("list.jsonl:1", (await Assert.ThrowsAsync<FormatException>(() => InputResolver.ResolveAsync([jsonl]))).Message);
         File.WriteAllLines(jsonl, ["{\"uri\": \"v/x.mp4\", \"id\": \"../escape\"}"]);
-        Assert.Contains("may only use", Assert.Throws<FormatException>(() => InputResolver.Resolve([jsonl])).Message);
+        Assert.Contains("may only use", (await Assert.ThrowsAsync<FormatException>(() => InputResolver.ResolveAsync([jsonl]))).Message);
     }
 }

@@ -17,32 +17,13 @@ public sealed class KillAndResumeTests : IDisposable
         Directory.Delete(interrupted, recursive: true);
     }
 
-    private static ProcessStartInfo Prelabel(string output, IEnumerable<string> inputs)
+    private static ProcessStartInfo Prelabel(string output, IEnumerable<string> inputs) =>
+        PipelineProcess.Info(["prelabel", "--output", output, "--model", "movenet-lightning", "--quiet", .. inputs.SelectMany(i => new[] { "--input", i })]);
+
+    private static async Task RunToEndAsync(ProcessStartInfo info)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pipeline.dll"));
-        foreach (var a in new[] { "prelabel", "--output", output, "--model", "movenet-lightning", "--quiet" })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        foreach (var i in inputs)
-        {
-            info.ArgumentList.Add("--input");
-            info.ArgumentList.Add(i);
-        }
-
-        return info;
-    }
-
-    private static async Task<int> RunToEndAsync(ProcessStartInfo info)
-    {
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, await stderr + await stdout);
-        return process.ExitCode;
+        var result = await PipelineProcess.RunAsync(info);
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
     }
 
     [Fact]
@@ -75,18 +56,7 @@ public sealed class KillAndResumeTests : IDisposable
         }
 
         await RunToEndAsync(Prelabel(interrupted, inputs));
-        var expected = Directory.GetFiles(reference, "*.parquet").Select(Path.GetFileName).Order().ToList();
-        Assert.Equal(inputs.Length, expected.Count);
-        Assert.Equal(expected, Directory.GetFiles(interrupted, "*.parquet").Select(Path.GetFileName).Order());
+        ParquetQuery.AssertSameFiles(reference, interrupted, inputs.Length);
         Assert.Empty(Directory.GetFiles(interrupted, "*.tmp"));
-        foreach (var name in expected)
-        {
-            var a = Read(Path.Combine(reference, name!));
-            var b = Read(Path.Combine(interrupted, name!));
-            Assert.Equal(Long($"SELECT count(*) FROM {a}"), Long($"SELECT count(*) FROM {b}"));
-            // Every column but run_id, value for value.
-            Assert.Equal(0, Long($"SELECT count(*) FROM (SELECT * EXCLUDE (run_id) FROM {a} EXCEPT ALL SELECT * EXCLUDE (run_id) FROM {b})"));
-            Assert.Equal(0, Long($"SELECT count(*) FROM (SELECT * EXCLUDE (run_id) FROM {b} EXCEPT ALL SELECT * EXCLUDE (run_id) FROM {a})"));
-        }
     }
 }

@@ -19,9 +19,9 @@ public sealed class PrelabelEndToEndTests : IDisposable
         Directory.Delete(output, recursive: true);
     }
 
-    private Task<RunManifest> RunAsync(IReadOnlyList<string> inputs, bool force = false) =>
-        new PrelabelRunner(new PrelabelOptions { OutputDirectory = output, Model = "movenet-lightning", Force = force }, NullLogger.Instance)
-            .RunAsync(InputResolver.Resolve(inputs), inputs);
+    private async Task<RunManifest> RunAsync(IReadOnlyList<string> inputs, bool force = false) =>
+        await new PrelabelRunner(new PrelabelOptions { Output = output, Model = "movenet-lightning", Force = force }, NullLogger.Instance)
+            .RunAsync(await InputResolver.ResolveAsync(inputs), inputs);
 
     [Fact]
     [Trait("Category", "Slow")]

@@ -63,7 +63,7 @@ internal static class PipelineBenchmark
 
     private static async Task<Dictionary<string, double>> StagesAloneAsync(string clip, string model, TextWriter output, CancellationToken cancellationToken)
     {
-        var options = new PrelabelOptions { OutputDirectory = Path.GetTempPath(), Model = model };
+        var options = new PrelabelOptions { Output = Path.GetTempPath(), Model = model };
         var store = ModelStore.Default;
         using var detector = new NanoDetDetector(store.GraphModel("nanodet"));
         using var pose = new MoveNetPoseModel(store.GraphModel(model));
@@ -133,7 +133,11 @@ internal static class PipelineBenchmark
         Report("pose", Rate(clock));
         var outcome = default(VideoOutcome);
         var sinkDirectory = Directory.CreateTempSubdirectory("bench-sink-");
-        var sink = new SinkStage(sinkDirectory.FullName, pose.Name, pose.WeightsHash, "bench", o => outcome = o);
+        var sink = new SinkStage(sinkDirectory.FullName, pose.Name, pose.WeightsHash, "bench", o =>
+        {
+            outcome = o;
+            return Task.CompletedTask;
+        });
         clock.Restart();
         foreach (var r in results)
         {
@@ -148,7 +152,7 @@ internal static class PipelineBenchmark
 
     private static async Task<double> EndToEndAsync(string clip, string model, string outputDirectory, CancellationToken cancellationToken)
     {
-        var options = new PrelabelOptions { OutputDirectory = outputDirectory, Model = model, Force = true };
+        var options = new PrelabelOptions { Output = outputDirectory, Model = model, Force = true };
         var clock = Stopwatch.StartNew();
         var manifest = await new PrelabelRunner(options, NullLogger.Instance).RunAsync([InputResolver.ForFile(clip)], [clip], cancellationToken);
         return manifest.Summary.Frames / clock.Elapsed.TotalSeconds;

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Pipeline.Graph.Inputs;
+using Pipeline.Graph.Queue;
+using Pipeline.Storage;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>`enqueue`: one queue message per video, for `worker` processes to take.</summary>
+internal static class EnqueueCommand
+{
+    public static Command Create()
+    {
+        var input = new Option<string[]>("--input", "-i") { Description = "Videos as for prelabel: files, directories, az:// prefixes, manifests. Workers must be able to reach them (blobs, or a shared volume).", Required = true, Arity = ArgumentArity.OneOrMore };
+        var pattern = new Option<string[]>("--pattern") { Description = "File-name globs for directories and blob prefixes (repeatable).", Arity = ArgumentArity.ZeroOrMore };
+        var queue = new Option<string>("--queue") { Description = "The Azure Storage queue to fill (created if missing).", Required = true };
+        var command = new Command("enqueue", "Put one message per input video ({\"id\", \"uri\"}, the ids prelabel would use) on a work queue for `worker` processes.")
+        {
+            input, pattern, queue,
+        };
+        command.SetAction(async (r, ct) =>
+        {
+            try
+            {
+                var storage = RunFlags.Storage() ?? throw new ArgumentException("enqueue needs Azure Storage credentials for its queue: set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN");
+                var videos = await InputResolver.ResolveAsync(r.GetValue(input)!, r.GetValue(pattern) ?? [], storage, ct);
+                using var client = new AzureQueueClient(storage.Credentials, r.GetValue(queue)!);
+                await client.CreateIfNotExistsAsync(ct);
+                foreach (var video in videos)
+                {
+                    await client.SendAsync(VideoMessage.Create(video), ct);
+                }
+
+                Console.WriteLine($"enqueued {videos.Count} videos on queue '{client.Name}' of account '{client.Account}'");
+                return 0;
+            }
+            catch (Exception e) when (RunFlags.IsUsageError(e))
+            {
+                Console.Error.WriteLine($"enqueue: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Pipeline.Graph;
+using Pipeline.Graph.Remote;
+using Pipeline.Storage;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>The flags `prelabel` and `worker` share (output, model, batching, devices, logging), and their binding to <see cref="PrelabelOptions"/>.</summary>
+internal sealed class RunFlags
+{
+    private readonly PrelabelOptions defaults = new();
+
+    public RunFlags()
+    {
+        Model.AcceptOnlyFromAmong(PoseCommand.PoseModels);
+    }
+
+    public Option<string> Output { get; } = new("--output", "-o") { Description = "Where results go: a folder, or az://container/prefix (blob storage; credentials from AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT + AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN). Holds <video-id>.parquet files and the run manifest.", Required = true };
+
+    public Option<string> Model { get; } = new("--model") { Description = "Pose model.", DefaultValueFactory = _ => new PrelabelOptions().Model };
+
+    public Option<int> DetectEvery { get; } = new("--detect-every") { Description = "Run the detector on every k-th frame; the tracker predicts boxes in between.", DefaultValueFactory = _ => new PrelabelOptions().DetectEvery };
+
+    public Option<int> MaxBatch { get; } = new("--max-batch") { Description = "Windows per pose-model call, at most.", DefaultValueFactory = _ => new PrelabelOptions().MaxPoseBatch };
+
+    public Option<int> ParallelVideos { get; } = new("--parallel-videos") { Description = "Videos decoded at once.", DefaultValueFactory = _ => new PrelabelOptions().ParallelVideos };
+
+    public Option<string[]> Devices { get; } = new("--device") { Description = "Device for a pose worker (repeatable: one worker each): cpu, cuda, cuda:N.", Arity = ArgumentArity.ZeroOrMore };
+
+    public Option<bool> Force { get; } = new("--force") { Description = "Recompute videos already committed in the output." };
+
+    public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress or per-video log lines; only the summary." };
+
+    public Option<string?> WorkDirectory { get; } = new("--work-dir") { Description = "Scratch folder for downloaded blob inputs and results on their way to blob storage (default: a new folder under the system temp folder, removed at the end)." };
+
+    public IEnumerable<Option> All => [Output, Model, DetectEvery, MaxBatch, ParallelVideos, Devices, Force, Quiet, WorkDirectory];
+
+    public PrelabelOptions Bind(ParseResult result) => new()
+    {
+        Output = result.GetValue(Output)!,
+        Model = result.GetValue(Model)!,
+        DetectEvery = result.GetValue(DetectEvery),
+        MaxPoseBatch = result.GetValue(MaxBatch),
+        ParallelVideos = result.GetValue(ParallelVideos),
+        Devices = result.GetValue(Devices) is { Length: > 0 } d ? d : defaults.Devices,
+        Force = result.GetValue(Force),
+        WorkDirectory = result.GetValue(WorkDirectory),
+    };
+
+    public static ILoggerFactory Loggers(bool quiet) => LoggerFactory.Create(b => b
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.IncludeScopes = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        })
+        .SetMinimumLevel(quiet ? LogLevel.Error : LogLevel.Information));
+
+    /// <summary>The storage account from the environment, or null when none is configured (local-only runs).</summary>
+    public static RemoteStorage? Storage() => StorageCredentials.FromEnvironment() is { } credentials ? new RemoteStorage(credentials, new AzureBlobClient(credentials)) : null;
+
+    /// <summary>Errors that are the user's input or environment, printed as one line (no stack trace) with exit code 1.</summary>
+    public static bool IsUsageError(Exception e) =>
+        e is ArgumentException or FileNotFoundException or FormatException or NotSupportedException or InvalidDataException or DllNotFoundException or StorageException or UriFormatException;
+}

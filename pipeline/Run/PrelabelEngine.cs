@@ -1,0 +1,70 @@
+using Pipeline.Graph.Remote;
+using Pipeline.Graph.Stages;
+using Pipeline.Stages.Detect;
+using Pipeline.Stages.Models;
+using Pipeline.Stages.Pose;
+using Pipeline.Stages.Track;
+using static Pipeline.Torch.torch;
+
+namespace Pipeline.Graph.Run;
+
+/// <summary>
+/// Loads the models once and runs the graph over videos as they come (a list, or a work queue's
+/// messages), reporting each video's outcome once its Parquet file is in the sink folder.
+/// </summary>
+internal static class PrelabelEngine
+{
+    public static async Task RunAsync(
+        IAsyncEnumerable<VideoTask> videos,
+        PrelabelOptions options,
+        string runId,
+        string sinkDirectory,
+        RemoteStorage? storage,
+        string stagingDirectory,
+        Func<VideoOutcome, Task> report,
+        CancellationToken cancellationToken)
+    {
+        var store = ModelStore.Default;
+        var devices = options.Devices.Select(device).ToList();
+        using var detector = new NanoDetDetector(store.GraphModel("nanodet"), device: devices[0]);
+        var models = devices.Select(d => (IPoseModel)new MoveNetPoseModel(store.GraphModel(options.Model), d)).ToList();
+        try
+        {
+            var first = models[0];
+            var graph = new PrelabelGraph(
+                new FetchStage(storage, stagingDirectory),
+                new DecodeStage(),
+                new DetectStage(detector, options),
+                new TrackStage(new ByteTrackOptions()),
+                new WindowStage(new WindowOptions { Radius = first.Radius, CropSize = first.InputSize }),
+                new BatchStage(options.MaxPoseBatch),
+                models.Select(m => new PoseWorker(m)).ToList(),
+                new SinkStage(sinkDirectory, first.Name, first.WeightsHash, runId, report),
+                options,
+                cancellationToken);
+            try
+            {
+                await foreach (var video in videos.WithCancellation(cancellationToken))
+                {
+                    if (!await graph.SendAsync(video, cancellationToken))
+                    {
+                        break; // the graph faulted; its completion says why
+                    }
+                }
+            }
+            finally
+            {
+                graph.Complete();
+            }
+
+            await graph.Completion;
+        }
+        finally
+        {
+            foreach (var m in models)
+            {
+                m.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Graph.Inputs;
+using Pipeline.Graph.Remote;
+using Pipeline.Graph.Run;
+using Pipeline.Storage;
+using Pipeline.Testing;
+
+namespace Pipeline.Graph.Tests;
+
+/// <summary>Prelabel with videos read from, and results written to, blob storage (Azurite on free local ports).</summary>
+public sealed class BlobStorageRunTests : IDisposable
+{
+    private readonly Clips clips = new();
+    private readonly Azurite azurite = new();
+    private readonly string work = Directory.CreateTempSubdirectory("blob-run-").FullName;
+
+    public void Dispose()
+    {
+        azurite.Dispose();
+        clips.Dispose();
+        Directory.Delete(work, recursive: true);
+    }
+
+    private RemoteStorage Storage()
+    {
+        var credentials = StorageCredentials.FromConnectionString(azurite.ConnectionString());
+        return new RemoteStorage(credentials, new AzureBlobClient(credentials, new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(500), MaxDelay = TimeSpan.FromSeconds(2), MaxAttempts = 10 }));
+    }
+
+    private async Task<List<string>> UploadAsync(IBlobStore blobs, string container, string prefix, IEnumerable<string> files)
+    {
+        await blobs.CreateContainerIfNotExistsAsync(container);
+        var names = new List<string>();
+        foreach (var file in files)
+        {
+            await blobs.UploadFileAsync(container, prefix + Path.GetFileName(file), file);
+            names.Add(prefix + Path.GetFileName(file));
+        }
+
+        return names;
+    }
+
+    private async Task<string> DownloadAsync(IBlobStore blobs, string container, string prefix, string folderName)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(work, folderName)).FullName;
+        await foreach (var blob in blobs.ListAsync(container, prefix))
+        {
+            await blobs.DownloadToFileAsync(container, blob.Name, Path.Combine(folder, Path.GetFileName(blob.Name)));
+        }
+
+        return folder;
+    }
+
+    private static PrelabelOptions Options(string output) => new() { Output = output, Model = "movenet-lightning" };
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task ReadsVideosFromAContainerWritesParquetAndTheManifestBackAndResumes()
+    {
+        var storage = Storage();
+        var good = new[] { clips.Cut("a.mp4", 12, 1), clips.Cut("b.mkv", 40, 1) };
+        var text = Path.Combine(clips.Directory, "notes-as-video.mp4");
+        File.WriteAllText(text, "not a video");
+        var notes = Path.Combine(clips.Directory, "readme.txt");
+        File.WriteAllText(notes, "ignored: does not match the patterns");
+        await UploadAsync(storage.Blobs, "archive", "cams/day 1/", [.. good, text, notes]);
+        await UploadAsync(storage.Blobs, "archive", "cams-other/", [good[0]]); // a sibling prefix, not below cams/
+
+        var videos = await InputResolver.ResolveAsync(["az://archive/cams/"], storage: storage);
+        Assert.Equal(["az://archive/cams/day 1/a.mp4", "az://archive/cams/day 1/b.mkv", "az://archive/cams/day 1/notes-as-video.mp4"], videos.Select(v => v.Uri));
+        var manifest = await new PrelabelRunner(Options("az://labels/runs/one"), NullLogger.Instance, storage: storage).RunAsync(videos, ["az://archive/cams/"]);
+        Assert.Equal(2, manifest.Summary.Done);
+        var failed = Assert.Single(manifest.Videos, v => v.Status == "failed");
+        Assert.Contains("notes-as-video.mp4", failed.Reason);
+
+        // What landed: one Parquet blob per good video and the manifest, nothing else.
+        var names = new List<string>();
+        await foreach (var blob in storage.Blobs.ListAsync("labels"))
+        {
+            names.Add(blob.Name);
+        }
+
+        Assert.Equal(videos.Take(2).Select(v => $"runs/one/{v.VideoId}.parquet").Append("runs/one/run-manifest.json").Order(), names.Order());
+        var downloaded = await DownloadAsync(storage.Blobs, "labels", "runs/one/", "from-blob");
+        var published = RunManifest.Read(Path.Combine(downloaded, "run-manifest.json"));
+        Assert.Equal("completed", published.Status);
+        Assert.Equal(manifest.Videos.Select(v => (v.Id, v.Status, v.Output)), published.Videos.Select(v => (v.Id, v.Status, v.Output)));
+        Assert.Equal($"az://labels/runs/one/{videos[0].VideoId}.parquet", published.Videos[0].Output);
+        Assert.DoesNotContain(Azurite.Key, File.ReadAllText(Path.Combine(downloaded, "run-manifest.json")));
+
+        // The same videos run locally give the same rows (ids and URIs aside: they name where the video came from).
+        var local = Path.Combine(work, "local");
+        var localVideos = good.Select(f => InputResolver.ForFile(f)).ToList();
+        await new PrelabelRunner(Options(local), NullLogger.Instance).RunAsync(localVideos, good);
+        foreach (var (blobVideo, localVideo) in videos.Zip(localVideos))
+        {
+            File.Move(Path.Combine(local, localVideo.VideoId + ".parquet"), Path.Combine(local, blobVideo.VideoId + ".parquet"));
+        }
+
+        ParquetQuery.AssertSameFiles(local, downloaded, 2, "video_id", "video_uri");
+
+        // Re-running skips what is committed and retries only the failed video.
+        var again = await new PrelabelRunner(Options("az://labels/runs/one"), NullLogger.Instance, storage: storage).RunAsync(videos, ["az://archive/cams/"]);
+        Assert.Equal((0, 2, 1), (again.Summary.Done, again.Summary.Skipped, again.Summary.Failed));
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task AStorageOutageMidRunIsRetriedAndNothingIsLost()
+    {
+        var storage = Storage();
+        var inputs = Enumerable.Range(0, 4).Select(i => clips.Cut($"o{i}.mp4", 8 + (i * 15), 1.5)).ToList();
+        await UploadAsync(storage.Blobs, "archive", "outage/", inputs);
+        var videos = await InputResolver.ResolveAsync(["az://archive/outage/"], storage: storage);
+        var run = new PrelabelRunner(Options("az://labels/outage"), NullLogger.Instance, storage: storage).RunAsync(videos, ["az://archive/outage/"]);
+
+        // Once the first video is committed, stop the service for 3 s: the rest meet the outage.
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!await storage.Blobs.ExistsAsync("labels", $"outage/{videos[0].VideoId}.parquet") && !run.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.False(run.IsCompleted, "the run finished before the outage");
+        azurite.Stop();
+        await Task.Delay(3000);
+        azurite.Start();
+        var manifest = await run;
+        Assert.Equal(4, manifest.Summary.Done);
+        foreach (var video in videos)
+        {
+            Assert.True(await storage.Blobs.ExistsAsync("labels", $"outage/{video.VideoId}.parquet"), video.Uri);
+        }
+    }
+
+    [Fact]
+    public async Task WrongCredentialsStopTheRunAtOnceNamingTheAccountAndTheOperation()
+    {
+        var wrongKey = Convert.ToBase64String(new byte[64]);
+        var environment = new Dictionary<string, string> { ["AZURE_STORAGE_CONNECTION_STRING"] = azurite.ConnectionString(wrongKey) };
+        var clock = Stopwatch.StartNew();
+        var prelabel = await PipelineProcess.RunAsync(PipelineProcess.Info(["prelabel", "--input", "az://archive/cams/", "--output", "az://labels/x", "--quiet"], environment));
+        Assert.Equal(1, prelabel.ExitCode);
+        Assert.Contains("storage account 'devstoreaccount1': list 'archive/cams/' failed: HTTP 403", prelabel.Error);
+        Assert.DoesNotContain(wrongKey, prelabel.Error + prelabel.Output);
+
+        var worker = await PipelineProcess.RunAsync(PipelineProcess.Info(["worker", "--queue", "videos", "--output", "az://labels/x", "--quiet"], environment));
+        Assert.Equal(1, worker.ExitCode);
+        Assert.Contains("storage account 'devstoreaccount1': create queue 'videos' failed: HTTP 403", worker.Error);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
+
+        var none = await PipelineProcess.RunAsync(PipelineProcess.Info(["prelabel", "--input", "az://archive/cams/", "--output", "out-never-written", "--quiet"], new Dictionary<string, string> { ["AZURE_STORAGE_CONNECTION_STRING"] = "" }));
+        Assert.Equal(1, none.ExitCode);
+        Assert.Contains("az://archive/cams/ is in blob storage, but no storage account is configured", none.Error);
+    }
+}
