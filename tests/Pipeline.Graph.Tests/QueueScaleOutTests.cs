@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Pipeline.Storage;
+using Pipeline.Testing;
+
+namespace Pipeline.Graph.Tests;
+
+/// <summary>
+/// Four worker processes on one queue over a dozen clips in blob storage, one of them killed with
+/// SIGKILL mid-video: every video is committed exactly once, with the rows of a single-process run.
+/// </summary>
+public sealed class QueueScaleOutTests : IDisposable
+{
+    private readonly Clips clips = new();
+    private readonly Azurite azurite = new();
+    private readonly string work = Directory.CreateTempSubdirectory("scale-out-").FullName;
+
+    public void Dispose()
+    {
+        azurite.Dispose();
+        clips.Dispose();
+        Directory.Delete(work, recursive: true);
+    }
+
+    private Dictionary<string, string> Environment() => new()
+    {
+        ["AZURE_STORAGE_CONNECTION_STRING"] = azurite.ConnectionString(),
+        ["PIPELINE_TORCH_THREADS"] = "1", // four processes share two cores
+    };
+
+    private sealed class Worker(Process process)
+    {
+        public Process Process { get; } = process;
+
+        public ConcurrentQueue<string> Lines { get; } = new();
+    }
+
+    private Worker StartWorker()
+    {
+        var info = PipelineProcess.Info(["worker", "--queue", "clips", "--output", "az://labels/queue", "--model", "movenet-lightning", "--visibility-timeout", "6", "--poll-interval", "1", "--parallel-videos", "1"], Environment());
+        var worker = new Worker(Process.Start(info)!);
+        worker.Process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                worker.Lines.Enqueue(e.Data);
+            }
+        };
+        worker.Process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                worker.Lines.Enqueue(e.Data);
+            }
+        };
+        worker.Process.BeginErrorReadLine();
+        worker.Process.BeginOutputReadLine();
+        return worker;
+    }
+
+    private async Task<string> DownloadAsync(IBlobStore blobs, string prefix, string folderName)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(work, folderName)).FullName;
+        await foreach (var blob in blobs.ListAsync("labels", prefix))
+        {
+            if (blob.Name.EndsWith(".parquet", StringComparison.Ordinal))
+            {
+                await blobs.DownloadToFileAsync("labels", blob.Name, Path.Combine(folder, Path.GetFileName(blob.Name)));
+            }
+        }
+
+        return folder;
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task FourWorkersOneKilledCommitEveryVideoOnceWithTheRowsOfASingleRun()
+    {
+        var credentials = StorageCredentials.FromConnectionString(azurite.ConnectionString());
+        using var blobs = new AzureBlobClient(credentials);
+        await blobs.CreateContainerIfNotExistsAsync("archive");
+        for (var i = 0; i < 12; i++)
+        {
+            var clip = clips.Cut($"clip{i:D2}.mp4", 3 + (i * 6), 1);
+            await blobs.UploadFileAsync("archive", $"clips/{Path.GetFileName(clip)}", clip);
+        }
+
+        var single = await PipelineProcess.RunAsync(PipelineProcess.Info(["prelabel", "--input", "az://archive/clips/", "--output", "az://labels/single", "--model", "movenet-lightning", "--quiet"], Environment()));
+        Assert.True(single.ExitCode == 0, single.Error + single.Output);
+        var enqueue = await PipelineProcess.RunAsync(PipelineProcess.Info(["enqueue", "--input", "az://archive/clips/", "--queue", "clips"], Environment()));
+        Assert.True(enqueue.ExitCode == 0, enqueue.Error);
+        Assert.Contains("enqueued 12 videos", enqueue.Output);
+
+        var workers = Enumerable.Range(0, 4).Select(_ => StartWorker()).ToList();
+        try
+        {
+            // Kill the first worker a moment after it takes its first video: mid-video, lease held.
+            var victim = workers[0];
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (!victim.Lines.Any(l => l.Contains("received", StringComparison.Ordinal)) && !victim.Process.HasExited && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
+            await Task.Delay(300);
+            Assert.False(victim.Process.HasExited, string.Join("\n", victim.Lines));
+            victim.Process.Kill(); // SIGKILL
+            await victim.Process.WaitForExitAsync();
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+            foreach (var survivor in workers.Skip(1))
+            {
+                await survivor.Process.WaitForExitAsync(timeout.Token);
+                Assert.True(survivor.Process.ExitCode == 0, string.Join("\n", survivor.Lines));
+            }
+        }
+        finally
+        {
+            foreach (var w in workers.Where(w => !w.Process.HasExited))
+            {
+                w.Process.Kill();
+            }
+        }
+
+        // The killed worker's video came back to the queue and another worker took it.
+        var log = workers.Skip(1).SelectMany(w => w.Lines).ToList();
+        Assert.Contains(log, l => l.Contains("attempt 2", StringComparison.Ordinal));
+        using var queue = new AzureQueueClient(credentials, "clips");
+        using var poison = new AzureQueueClient(credentials, "clips-poison");
+        Assert.Equal(0, await queue.ApproximateCountAsync());
+        Assert.Equal(0, await poison.ApproximateCountAsync());
+
+        // Exactly the files of the single run, each with the same rows.
+        var expected = await DownloadAsync(blobs, "single/", "single");
+        var actual = await DownloadAsync(blobs, "queue/", "queue");
+        ParquetQuery.AssertSameFiles(expected, actual, 12);
+        var manifests = new List<string>();
+        await foreach (var blob in blobs.ListAsync("labels", "queue/run-manifest.worker-"))
+        {
+            manifests.Add(blob.Name);
+        }
+
+        Assert.InRange(manifests.Count, 3, 4); // the survivors' (and the killed worker's, had it finished a video)
+    }
+}
