@@ -46,9 +46,11 @@ internal static class PrelabelEngine
             {
                 await foreach (var video in videos.WithCancellation(cancellationToken))
                 {
-                    if (!await graph.SendAsync(video, cancellationToken))
+                    // A faulted graph (refused credentials) stops taking input: stop feeding it, and let its completion say why.
+                    var sent = graph.SendAsync(video, cancellationToken);
+                    if (await Task.WhenAny(sent, graph.Completion) != sent || !await sent)
                     {
-                        break; // the graph faulted; its completion says why
+                        break;
                     }
                 }
             }

@@ -145,6 +145,14 @@ public sealed class BlobStorageRunTests : IDisposable
         Assert.Contains("storage account 'devstoreaccount1': list 'archive/cams/' failed: HTTP 403", prelabel.Error);
         Assert.DoesNotContain(wrongKey, prelabel.Error + prelabel.Output);
 
+        // Blobs named in a manifest are first touched when fetched: the run stops there too, instead of failing every video.
+        var manifest = Path.Combine(work, "list.txt");
+        File.WriteAllLines(manifest, ["az://archive/cams/a.mp4", "az://archive/cams/b.mp4"]);
+        var fetch = await PipelineProcess.RunAsync(PipelineProcess.Info(["prelabel", "--input", manifest, "--output", Path.Combine(work, "out"), "--model", "movenet-lightning", "--quiet"], environment));
+        Assert.Equal(1, fetch.ExitCode);
+        Assert.Contains("storage account 'devstoreaccount1': download 'archive/cams/", fetch.Error);
+        Assert.Contains("HTTP 403", fetch.Error);
+
         var worker = await PipelineProcess.RunAsync(PipelineProcess.Info(["worker", "--queue", "videos", "--output", "az://labels/x", "--quiet"], environment));
         Assert.Equal(1, worker.ExitCode);
         Assert.Contains("storage account 'devstoreaccount1': create queue 'videos' failed: HTTP 403", worker.Error);

@@ -92,23 +92,26 @@ public sealed class QueueScaleOutTests : IDisposable
         Assert.Contains("enqueued 12 videos", enqueue.Output);
 
         var workers = Enumerable.Range(0, 4).Select(_ => StartWorker()).ToList();
+        Worker? victim = null;
         try
         {
-            // Kill the first worker a moment after it takes its first video: mid-video, lease held.
-            var victim = workers[0];
+            // Kill the first worker to take a video, a moment after it took it: mid-video, lease held.
             var deadline = DateTime.UtcNow.AddMinutes(3);
-            while (!victim.Lines.Any(l => l.Contains("received", StringComparison.Ordinal)) && !victim.Process.HasExited && DateTime.UtcNow < deadline)
+            Worker? taker = null;
+            while (taker is null && DateTime.UtcNow < deadline)
             {
+                taker = workers.FirstOrDefault(w => w.Lines.Any(l => l.Contains("received", StringComparison.Ordinal)));
                 await Task.Delay(20);
             }
 
+            victim = taker ?? throw new TimeoutException("no worker took a video within 3 minutes");
             await Task.Delay(300);
             Assert.False(victim.Process.HasExited, string.Join("\n", victim.Lines));
             victim.Process.Kill(); // SIGKILL
             await victim.Process.WaitForExitAsync();
 
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-            foreach (var survivor in workers.Skip(1))
+            foreach (var survivor in workers.Where(w => w != victim))
             {
                 await survivor.Process.WaitForExitAsync(timeout.Token);
                 Assert.True(survivor.Process.ExitCode == 0, string.Join("\n", survivor.Lines));
@@ -123,7 +126,7 @@ public sealed class QueueScaleOutTests : IDisposable
         }
 
         // The killed worker's video came back to the queue and another worker took it.
-        var log = workers.Skip(1).SelectMany(w => w.Lines).ToList();
+        var log = workers.Where(w => w != victim).SelectMany(w => w.Lines).ToList();
         Assert.Contains(log, l => l.Contains("attempt 2", StringComparison.Ordinal));
         using var queue = new AzureQueueClient(credentials, "clips");
         using var poison = new AzureQueueClient(credentials, "clips-poison");
