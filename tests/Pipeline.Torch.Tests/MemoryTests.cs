@@ -2,6 +2,11 @@ using static Pipeline.Torch.torch;
 
 namespace Pipeline.Torch.Tests;
 
+/// <summary>Resident memory is per process: nothing else may run while these measure it.</summary>
+[CollectionDefinition(nameof(MemoryTests), DisableParallelization = true)]
+public sealed class MemoryTestsCollection;
+
+[Collection(nameof(MemoryTests))]
 public sealed class MemoryTests
 {
     private static long ResidentBytes()
