@@ -11,20 +11,13 @@ namespace Pipeline.Graph.Tests;
 /// <summary>Prelabel with videos read from, and results written to, blob storage (Azurite on free local ports).</summary>
 public sealed class BlobStorageRunTests : IDisposable
 {
-    private readonly Clips clips = new();
-    private readonly Azurite azurite = new();
-    private readonly string work = Directory.CreateTempSubdirectory("blob-run-").FullName;
+    private readonly StorageTestBed bed = new();
 
-    public void Dispose()
-    {
-        azurite.Dispose();
-        clips.Dispose();
-        Directory.Delete(work, recursive: true);
-    }
+    public void Dispose() => bed.Dispose();
 
     private RemoteStorage Storage()
     {
-        var credentials = StorageCredentials.FromConnectionString(azurite.ConnectionString());
+        var credentials = StorageCredentials.FromConnectionString(bed.Azurite.ConnectionString());
         return new RemoteStorage(credentials, new AzureBlobClient(credentials, new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(500), MaxDelay = TimeSpan.FromSeconds(2), MaxAttempts = 10 }));
     }
 
@@ -41,17 +34,6 @@ public sealed class BlobStorageRunTests : IDisposable
         return names;
     }
 
-    private async Task<string> DownloadAsync(IBlobStore blobs, string container, string prefix, string folderName)
-    {
-        var folder = Directory.CreateDirectory(Path.Combine(work, folderName)).FullName;
-        await foreach (var blob in blobs.ListAsync(container, prefix))
-        {
-            await blobs.DownloadToFileAsync(container, blob.Name, Path.Combine(folder, Path.GetFileName(blob.Name)));
-        }
-
-        return folder;
-    }
-
     private static PrelabelOptions Options(string output) => new() { Output = output, Model = "movenet-lightning" };
 
     [Fact]
@@ -59,10 +41,10 @@ public sealed class BlobStorageRunTests : IDisposable
     public async Task ReadsVideosFromAContainerWritesParquetAndTheManifestBackAndResumes()
     {
         var storage = Storage();
-        var good = new[] { clips.Cut("a.mp4", 12, 1), clips.Cut("b.mkv", 40, 1) };
-        var text = Path.Combine(clips.Directory, "notes-as-video.mp4");
+        var good = new[] { bed.Clips.Cut("a.mp4", 12, 1), bed.Clips.Cut("b.mkv", 40, 1) };
+        var text = Path.Combine(bed.Clips.Directory, "notes-as-video.mp4");
         File.WriteAllText(text, "not a video");
-        var notes = Path.Combine(clips.Directory, "readme.txt");
+        var notes = Path.Combine(bed.Clips.Directory, "readme.txt");
         File.WriteAllText(notes, "ignored: does not match the patterns");
         await UploadAsync(storage.Blobs, "archive", "cams/day 1/", [.. good, text, notes]);
         await UploadAsync(storage.Blobs, "archive", "cams-other/", [good[0]]); // a sibling prefix, not below cams/
@@ -82,7 +64,7 @@ public sealed class BlobStorageRunTests : IDisposable
         }
 
         Assert.Equal(videos.Take(2).Select(v => $"runs/one/{v.VideoId}.parquet").Append("runs/one/run-manifest.json").Order(), names.Order());
-        var downloaded = await DownloadAsync(storage.Blobs, "labels", "runs/one/", "from-blob");
+        var downloaded = await bed.DownloadAsync(storage.Blobs, "labels", "runs/one/", "from-blob");
         var published = RunManifest.Read(Path.Combine(downloaded, "run-manifest.json"));
         Assert.Equal("completed", published.Status);
         Assert.Equal(manifest.Videos.Select(v => (v.Id, v.Status, v.Output)), published.Videos.Select(v => (v.Id, v.Status, v.Output)));
@@ -90,7 +72,7 @@ public sealed class BlobStorageRunTests : IDisposable
         Assert.DoesNotContain(Azurite.Key, File.ReadAllText(Path.Combine(downloaded, "run-manifest.json")));
 
         // The same videos run locally give the same rows (ids and URIs aside: they name where the video came from).
-        var local = Path.Combine(work, "local");
+        var local = Path.Combine(bed.Work, "local");
         var localVideos = good.Select(f => InputResolver.ForFile(f)).ToList();
         await new PrelabelRunner(Options(local), NullLogger.Instance).RunAsync(localVideos, good);
         foreach (var (blobVideo, localVideo) in videos.Zip(localVideos))
@@ -110,7 +92,7 @@ public sealed class BlobStorageRunTests : IDisposable
     public async Task AStorageOutageMidRunIsRetriedAndNothingIsLost()
     {
         var storage = Storage();
-        var inputs = Enumerable.Range(0, 4).Select(i => clips.Cut($"o{i}.mp4", 8 + (i * 15), 1.5)).ToList();
+        var inputs = Enumerable.Range(0, 4).Select(i => bed.Clips.Cut($"o{i}.mp4", 8 + (i * 15), 1.5)).ToList();
         await UploadAsync(storage.Blobs, "archive", "outage/", inputs);
         var videos = await InputResolver.ResolveAsync(["az://archive/outage/"], storage: storage);
         var run = new PrelabelRunner(Options("az://labels/outage"), NullLogger.Instance, storage: storage).RunAsync(videos, ["az://archive/outage/"]);
@@ -123,9 +105,9 @@ public sealed class BlobStorageRunTests : IDisposable
         }
 
         Assert.False(run.IsCompleted, "the run finished before the outage");
-        azurite.Stop();
+        bed.Azurite.Stop();
         await Task.Delay(3000);
-        azurite.Start();
+        bed.Azurite.Start();
         var manifest = await run;
         Assert.Equal(4, manifest.Summary.Done);
         foreach (var video in videos)
@@ -138,7 +120,7 @@ public sealed class BlobStorageRunTests : IDisposable
     public async Task WrongCredentialsStopTheRunAtOnceNamingTheAccountAndTheOperation()
     {
         var wrongKey = Convert.ToBase64String(new byte[64]);
-        var environment = new Dictionary<string, string> { ["AZURE_STORAGE_CONNECTION_STRING"] = azurite.ConnectionString(wrongKey) };
+        var environment = new Dictionary<string, string> { ["AZURE_STORAGE_CONNECTION_STRING"] = bed.Azurite.ConnectionString(wrongKey) };
         var clock = Stopwatch.StartNew();
         var prelabel = await PipelineProcess.RunAsync(PipelineProcess.Info(["prelabel", "--input", "az://archive/cams/", "--output", "az://labels/x", "--quiet"], environment));
         Assert.Equal(1, prelabel.ExitCode);
@@ -146,9 +128,9 @@ public sealed class BlobStorageRunTests : IDisposable
         Assert.DoesNotContain(wrongKey, prelabel.Error + prelabel.Output);
 
         // Blobs named in a manifest are first touched when fetched: the run stops there too, instead of failing every video.
-        var manifest = Path.Combine(work, "list.txt");
+        var manifest = Path.Combine(bed.Work, "list.txt");
         File.WriteAllLines(manifest, ["az://archive/cams/a.mp4", "az://archive/cams/b.mp4"]);
-        var fetch = await PipelineProcess.RunAsync(PipelineProcess.Info(["prelabel", "--input", manifest, "--output", Path.Combine(work, "out"), "--model", "movenet-lightning", "--quiet"], environment));
+        var fetch = await PipelineProcess.RunAsync(PipelineProcess.Info(["prelabel", "--input", manifest, "--output", Path.Combine(bed.Work, "out"), "--model", "movenet-lightning", "--quiet"], environment));
         Assert.Equal(1, fetch.ExitCode);
         Assert.Contains("storage account 'devstoreaccount1': download 'archive/cams/", fetch.Error);
         Assert.Contains("HTTP 403", fetch.Error);

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Pipeline.Storage;
-using Pipeline.Testing;
 
 namespace Pipeline.Graph.Tests;
 
@@ -11,20 +10,12 @@ namespace Pipeline.Graph.Tests;
 /// </summary>
 public sealed class QueueScaleOutTests : IDisposable
 {
-    private readonly Clips clips = new();
-    private readonly Azurite azurite = new();
-    private readonly string work = Directory.CreateTempSubdirectory("scale-out-").FullName;
+    private readonly StorageTestBed bed = new();
 
-    public void Dispose()
-    {
-        azurite.Dispose();
-        clips.Dispose();
-        Directory.Delete(work, recursive: true);
-    }
+    public void Dispose() => bed.Dispose();
 
-    private Dictionary<string, string> Environment() => new()
+    private Dictionary<string, string> Environment() => new(bed.Environment())
     {
-        ["AZURE_STORAGE_CONNECTION_STRING"] = azurite.ConnectionString(),
         ["PIPELINE_TORCH_THREADS"] = "1", // four processes share two cores
     };
 
@@ -58,30 +49,16 @@ public sealed class QueueScaleOutTests : IDisposable
         return worker;
     }
 
-    private async Task<string> DownloadAsync(IBlobStore blobs, string prefix, string folderName)
-    {
-        var folder = Directory.CreateDirectory(Path.Combine(work, folderName)).FullName;
-        await foreach (var blob in blobs.ListAsync("labels", prefix))
-        {
-            if (blob.Name.EndsWith(".parquet", StringComparison.Ordinal))
-            {
-                await blobs.DownloadToFileAsync("labels", blob.Name, Path.Combine(folder, Path.GetFileName(blob.Name)));
-            }
-        }
-
-        return folder;
-    }
-
     [Fact]
     [Trait("Category", "Slow")]
     public async Task FourWorkersOneKilledCommitEveryVideoOnceWithTheRowsOfASingleRun()
     {
-        var credentials = StorageCredentials.FromConnectionString(azurite.ConnectionString());
+        var credentials = StorageCredentials.FromConnectionString(bed.Azurite.ConnectionString());
         using var blobs = new AzureBlobClient(credentials);
         await blobs.CreateContainerIfNotExistsAsync("archive");
         for (var i = 0; i < 12; i++)
         {
-            var clip = clips.Cut($"clip{i:D2}.mp4", 3 + (i * 6), 1);
+            var clip = bed.Clips.Cut($"clip{i:D2}.mp4", 3 + (i * 6), 1);
             await blobs.UploadFileAsync("archive", $"clips/{Path.GetFileName(clip)}", clip);
         }
 
@@ -134,8 +111,8 @@ public sealed class QueueScaleOutTests : IDisposable
         Assert.Equal(0, await poison.ApproximateCountAsync());
 
         // Exactly the files of the single run, each with the same rows.
-        var expected = await DownloadAsync(blobs, "single/", "single");
-        var actual = await DownloadAsync(blobs, "queue/", "queue");
+        var expected = await bed.DownloadAsync(blobs, "labels", "single/", "single", ".parquet");
+        var actual = await bed.DownloadAsync(blobs, "labels", "queue/", "queue", ".parquet");
         ParquetQuery.AssertSameFiles(expected, actual, 12);
         var manifests = new List<string>();
         await foreach (var blob in blobs.ListAsync("labels", "queue/run-manifest.worker-"))

@@ -1,0 +1,39 @@
+using Pipeline.Storage;
+using Pipeline.Testing;
+
+namespace Pipeline.Graph.Tests;
+
+/// <summary>What the blob-storage tests share: clips cut at test time, an Azurite of their own, a scratch folder.</summary>
+internal sealed class StorageTestBed : IDisposable
+{
+    public Clips Clips { get; } = new();
+
+    public Azurite Azurite { get; } = new();
+
+    public string Work { get; } = Directory.CreateTempSubdirectory("storage-test-").FullName;
+
+    /// <summary>The environment a pipeline process needs to reach this Azurite.</summary>
+    public Dictionary<string, string> Environment() => new() { ["AZURE_STORAGE_CONNECTION_STRING"] = Azurite.ConnectionString() };
+
+    /// <summary>Downloads the blobs under <paramref name="prefix"/> (those ending in <paramref name="suffix"/>) into a new folder of the scratch folder.</summary>
+    public async Task<string> DownloadAsync(IBlobStore blobs, string container, string prefix, string folderName, string suffix = "")
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Work, folderName)).FullName;
+        await foreach (var blob in blobs.ListAsync(container, prefix))
+        {
+            if (blob.Name.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                await blobs.DownloadToFileAsync(container, blob.Name, Path.Combine(folder, Path.GetFileName(blob.Name)));
+            }
+        }
+
+        return folder;
+    }
+
+    public void Dispose()
+    {
+        Azurite.Dispose();
+        Clips.Dispose();
+        Directory.Delete(Work, recursive: true);
+    }
+}
