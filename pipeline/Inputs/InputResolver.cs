@@ -84,7 +84,7 @@ public static partial class InputResolver
     }
 
     /// <summary>A blob input: its id hashes the canonical az:// form, so an https:// URL of the same blob gets the same id.</summary>
-    public static VideoTask ForBlob(BlobUri blob, string? uri = null, string? id = null) => new(id ?? StableId(blob.ToString()), uri ?? blob.ToString(), "");
+    public static VideoTask ForBlob(BlobUri blob, string? uri = null, string? id = null) => new(id ?? StableId(blob.ToString()), uri is null ? blob.ToString() : BlobUri.Redact(uri), "");
 
     public static VideoTask ForFile(string fullPath, string? id = null) => new(id ?? StableId(fullPath), fullPath, fullPath);
 

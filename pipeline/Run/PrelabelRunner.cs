@@ -142,7 +142,7 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
         {
             RunId = runId,
             Started = DateTimeOffset.UtcNow,
-            Inputs = inputs.ToList(),
+            Inputs = inputs.Select(BlobUri.Redact).ToList(),
             Versions = new()
             {
                 ["pipeline"] = typeof(PrelabelRunner).Assembly.GetName().Version?.ToString() ?? "0",

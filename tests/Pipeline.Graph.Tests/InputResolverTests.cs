@@ -58,4 +58,25 @@ public sealed class InputResolverTests : IDisposable
         File.WriteAllLines(jsonl, ["{\"uri\": \"v/x.mp4\", \"id\": \"../escape\"}"]);
         Assert.Contains("may only use", (await Assert.ThrowsAsync<FormatException>(() => InputResolver.ResolveAsync([jsonl]))).Message);
     }
+
+    [Fact]
+    public async Task BlobUrlsInManifestsLoseTheirSasAndShareTheAzIdentity()
+    {
+        var credentials = Pipeline.Storage.StorageCredentials.FromConnectionString("AccountName=archive;AccountKey=" + Convert.ToBase64String(new byte[32]));
+        using var client = new Pipeline.Storage.AzureBlobClient(credentials);
+        var storage = new Remote.RemoteStorage(credentials, client); // no request is made: manifests are read locally
+        var lines = Path.Combine(root, "blobs.txt");
+        File.WriteAllLines(lines, ["https://archive.blob.core.windows.net/videos/cam%201/a.mp4?sv=2021-08-06&sig=SECRET", "az://videos/cam 1/b.mp4"]);
+        var tasks = await InputResolver.ResolveAsync([lines], storage: storage);
+        Assert.Equal(["https://archive.blob.core.windows.net/videos/cam%201/a.mp4", "az://videos/cam 1/b.mp4"], tasks.Select(t => t.Uri));
+        Assert.Equal(InputResolver.ForBlob(new Remote.BlobUri("videos", "cam 1/a.mp4")).VideoId, tasks[0].VideoId);
+        Assert.All(tasks, t => Assert.True(t.NeedsFetch));
+
+        File.WriteAllLines(lines, ["https://other.blob.core.windows.net/videos/a.mp4?sig=SECRET"]);
+        var error = await Assert.ThrowsAsync<FormatException>(() => InputResolver.ResolveAsync([lines], storage: storage));
+        Assert.Contains("blobs.txt:1: 'https://other.blob.core.windows.net/videos/a.mp4' is not in storage account 'archive'", error.Message);
+        Assert.DoesNotContain("SECRET", error.Message);
+        var noAccount = await Assert.ThrowsAsync<FormatException>(() => InputResolver.ResolveAsync([lines]));
+        Assert.Contains("no storage account is configured", noAccount.Message);
+    }
 }
