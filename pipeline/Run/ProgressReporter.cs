@@ -4,8 +4,9 @@ using System.Globalization;
 namespace Pipeline.Graph.Run;
 
 /// <summary>
-/// Progress of a run: a live line on a terminal (videos done / total, frames per second, ETA), a
-/// plain line every <c>logInterval</c> when the output is redirected, nothing with quiet.
+/// Progress of a run: a live line on a terminal (videos done / total, frames per second, ETA; just
+/// videos done when the total is unknown, as for a queue worker), a plain line every
+/// <c>logInterval</c> when the output is redirected, nothing with quiet.
 /// </summary>
 public sealed class ProgressReporter : IAsyncDisposable
 {
@@ -18,7 +19,7 @@ public sealed class ProgressReporter : IAsyncDisposable
     private readonly long startFrames = PipelineMetrics.Frames;
     private readonly long startExpected = PipelineMetrics.ExpectedFrames;
     private readonly Task loop;
-    private int total;
+    private int total = -1; // unknown until SetTotal (a work queue never knows)
     private int finished;
 
     public ProgressReporter(TextWriter output, bool isTerminal, bool quiet, TimeSpan? logInterval = null)
@@ -44,6 +45,11 @@ public sealed class ProgressReporter : IAsyncDisposable
         var started = Math.Max(1, Math.Min(total, finished + 1));
         var remaining = expected > 0 && fps > 0 ? Math.Max(0, (expected * ((double)total / started)) - frames) / fps : double.NaN;
         var eta = finished < total && double.IsFinite(remaining) ? TimeSpan.FromSeconds(remaining).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "--:--:--";
+        if (total < 0)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"videos {finished} done | {frames} frames | {fps:F1} frames/s | elapsed {clock.Elapsed:hh\\:mm\\:ss}");
+        }
+
         return string.Create(CultureInfo.InvariantCulture, $"videos {finished}/{total} | {frames} frames | {fps:F1} frames/s | elapsed {clock.Elapsed:hh\\:mm\\:ss} | ETA {eta}");
     }
 

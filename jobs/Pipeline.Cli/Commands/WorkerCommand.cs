@@ -46,7 +46,12 @@ internal static class WorkerCommand
                 using var work = new AzureQueueClient(storage.Credentials, name);
                 using var poison = new AzureQueueClient(storage.Credentials, name + workerOptions.PoisonSuffix);
                 options.ManifestName = string.Create(CultureInfo.InvariantCulture, $"run-manifest.worker-{Environment.MachineName}-{Environment.ProcessId}-{DateTimeOffset.UtcNow:yyyyMMddTHHmmss}.json");
-                var manifest = await new QueueWorker(work, poison, workerOptions, storage, logger).RunAsync(new PrelabelRunner(options, logger, storage: storage), ct);
+                RunManifest manifest;
+                await using (var progress = new ProgressReporter(Console.Error, !Console.IsErrorRedirected, r.GetValue(flags.Quiet)))
+                {
+                    manifest = await new QueueWorker(work, poison, workerOptions, storage, logger).RunAsync(new PrelabelRunner(options, logger, progress, storage), ct);
+                }
+
                 PrelabelCommand.PrintSummary(manifest, options.ManifestName);
                 return manifest.Summary.Failed > 0 ? 3 : 0;
             }
