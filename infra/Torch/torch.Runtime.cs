@@ -6,8 +6,14 @@ namespace Pipeline.Torch;
 // Threads, devices, versions and dispose scopes.
 public static partial class torch
 {
+    /// <summary>
+    /// libtorch's intra-op thread count. Set it before any work (the binding does, from
+    /// $PIPELINE_TORCH_THREADS): each thread picks the count up at its first parallel operation and
+    /// keeps it, so a later change reaches only threads that have not run one yet.
+    /// </summary>
     public static void set_num_threads(int threads) => Native.Status.Check(ts_set_num_threads(threads));
 
+    /// <summary>The intra-op thread count as the calling thread sees it.</summary>
     public static int get_num_threads()
     {
         Native.Status.Check(ts_get_num_threads(out var threads));
