@@ -19,7 +19,24 @@ public sealed class BlobResultStore(IBlobStore blobs, BlobUri prefix, string sin
     public async Task PrepareAsync(CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(SinkDirectory);
-        await blobs.CreateContainerIfNotExistsAsync(prefix.Container, cancellationToken);
+        try
+        {
+            await blobs.CreateContainerIfNotExistsAsync(prefix.Container, cancellationToken);
+        }
+        catch (StorageException e) when (e.Status == System.Net.HttpStatusCode.Forbidden)
+        {
+            // A SAS scoped to one container may not create containers: if it can list this one,
+            // the container exists and the run can go on; otherwise the original error stands.
+            try
+            {
+                await using var listing = blobs.ListAsync(prefix.Container, Blob("").Path, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                await listing.MoveNextAsync();
+            }
+            catch (StorageException)
+            {
+                throw e;
+            }
+        }
     }
 
     public async Task<IReadOnlyDictionary<string, string>> ListCommittedAsync(CancellationToken cancellationToken = default)

@@ -117,6 +117,30 @@ public sealed class BlobStorageRunTests : IDisposable
     }
 
     [Fact]
+    public async Task AContainerScopedSasCanWriteResultsIntoItsExistingContainer()
+    {
+        var keyed = StorageCredentials.FromConnectionString(bed.Azurite.ConnectionString());
+        using var admin = new AzureBlobClient(keyed);
+        await admin.CreateContainerIfNotExistsAsync("labels");
+        var token = AccountSas.CreateForContainer(keyed, "labels", "racwl", DateTimeOffset.UtcNow.AddHours(1));
+        var scoped = new StorageCredentials(keyed.Account, keyed.BlobEndpoint, sasToken: token);
+        using var client = new AzureBlobClient(scoped);
+        var parquet = Path.Combine(bed.Work, "v.parquet");
+        await File.WriteAllTextAsync(parquet, "stand-in for a Parquet file");
+        var results = new BlobResultStore(client, new BlobUri("labels", "run"), Path.Combine(bed.Work, "sink"));
+
+        await results.PrepareAsync(); // the token may not create containers; listing shows this one exists
+        Assert.Equal("az://labels/run/v.parquet", await results.CommitAsync(parquet, "v"));
+        Assert.True(await admin.ExistsAsync("labels", "run/v.parquet"));
+
+        // Another container stays out of reach, and the error is the service's refusal.
+        var elsewhere = new BlobResultStore(client, new BlobUri("other", "run"), Path.Combine(bed.Work, "sink"));
+        var error = await Assert.ThrowsAsync<StorageException>(() => elsewhere.PrepareAsync());
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, error.Status);
+        Assert.Contains("create container 'other'", error.Message);
+    }
+
+    [Fact]
     public async Task WrongCredentialsStopTheRunAtOnceNamingTheAccountAndTheOperation()
     {
         var wrongKey = Convert.ToBase64String(new byte[64]);
