@@ -30,10 +30,22 @@ public sealed class QueueWorker(IMessageQueue queue, IMessageQueue poison, Queue
         }
         finally
         {
-            // Interrupted: stop renewing, so the remaining messages reappear for other workers.
+            // Interrupted (SIGTERM when a pod is evicted or scaled down): hand the unfinished videos
+            // back at once rather than after their visibility timeout. Best effort, briefly: a
+            // message not released simply reappears when its lease runs out.
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             foreach (var lease in leases.Values)
             {
-                await lease.EndAsync();
+                var message = await lease.EndAsync();
+                try
+                {
+                    await queue.RenewAsync(message, TimeSpan.Zero, grace.Token);
+                    logger.LogInformation("returned message {Message} to queue {Queue}", message.Id, queue.Name);
+                }
+                catch (Exception e) when (e is StorageException or OperationCanceledException)
+                {
+                    logger.LogWarning("could not return message {Message} at once; it reappears when its lease runs out: {Error}", message.Id, e.Message);
+                }
             }
         }
     }

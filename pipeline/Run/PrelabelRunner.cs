@@ -60,6 +60,11 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
 
             return await FinishAsync(cancellationToken);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await MarkInterruptedAsync();
+            throw;
+        }
         finally
         {
             RemoveWorkDirectory();
@@ -79,6 +84,11 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
             WriteManifest();
             await PrelabelEngine.RunAsync(UncommittedAsync(videos, recorded, cancellationToken), options, manifest.RunId, results.SinkDirectory, storage, Path.Combine(workDirectory, "inputs"), o => RecordAsync(o, recorded, cancellationToken), cancellationToken);
             return await FinishAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await MarkInterruptedAsync();
+            throw;
         }
         finally
         {
@@ -268,6 +278,28 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
     }
 
     private void WriteManifest() => manifest.Write(manifestPath);
+
+    // Stopped by Ctrl+C or SIGTERM: the manifest says so (briefly trying to publish it too); videos
+    // not recorded stay "pending", and a re-run picks them up.
+    private async Task MarkInterruptedAsync()
+    {
+        lock (gate)
+        {
+            manifest.Status = "interrupted";
+            manifest.Finished = DateTimeOffset.UtcNow;
+            WriteManifest();
+        }
+
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await results.PublishManifestAsync(manifestPath, grace.Token);
+        }
+        catch (Exception e) when (e is StorageException or OperationCanceledException)
+        {
+            logger.LogWarning("could not publish the interrupted run's manifest: {Error}", e.Message);
+        }
+    }
 
     // Remote manifests are uploaded at most every few seconds (and at the end): they grow with the run.
     private async Task PublishManifestAsync(bool force, CancellationToken cancellationToken)

@@ -73,6 +73,11 @@ internal static class PrelabelCommand
             Console.Error.WriteLine($"prelabel: {e.Message}");
             return 1;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"prelabel: interrupted; committed videos are kept: run the same command again to resume");
+            return RunFlags.InterruptedExitCode;
+        }
     }
 
     public static void PrintSummary(RunManifest manifest, string manifestName)

@@ -60,6 +60,9 @@ internal sealed class RunFlags
     /// <summary>The storage account from the environment, or null when none is configured (local-only runs).</summary>
     public static RemoteStorage? Storage() => StorageCredentials.FromEnvironment() is { } credentials ? new RemoteStorage(credentials, new AzureBlobClient(credentials)) : null;
 
+    /// <summary>Exit code after Ctrl+C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int InterruptedExitCode = 130;
+
     /// <summary>Errors that are the user's input or environment, printed as one line (no stack trace) with exit code 1.</summary>
     public static bool IsUsageError(Exception e) =>
         e is ArgumentException or FileNotFoundException or FormatException or NotSupportedException or InvalidDataException or DllNotFoundException or StorageException or UriFormatException;

@@ -60,6 +60,11 @@ internal static class WorkerCommand
                 Console.Error.WriteLine($"worker: {e.Message}");
                 return 1;
             }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                Console.Error.WriteLine("worker: interrupted; committed videos are kept and unfinished ones are back on the queue");
+                return RunFlags.InterruptedExitCode;
+            }
         });
         return command;
     }
