@@ -31,10 +31,8 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
     public static string ShardManifestName(Inputs.Shard shard) => shard.Count == 1 ? ManifestName : $"run-manifest.shard-{shard.Index}-of-{shard.Count}.json";
 
     /// <summary>Runs a fixed list of videos.</summary>
-    public async Task<RunManifest> RunAsync(IReadOnlyList<VideoTask> videos, IReadOnlyList<string> inputs, CancellationToken cancellationToken = default)
-    {
-        await BeginAsync(inputs, cancellationToken);
-        try
+    public Task<RunManifest> RunAsync(IReadOnlyList<VideoTask> videos, IReadOnlyList<string> inputs, CancellationToken cancellationToken = default) =>
+        RunCoreAsync(inputs, async () =>
         {
             var committed = await results.ListCommittedAsync(cancellationToken);
             var toRun = new List<VideoTask>();
@@ -55,34 +53,29 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
             progress?.SetTotal(toRun.Count);
             if (toRun.Count > 0)
             {
-                await PrelabelEngine.RunAsync(AsAsync(toRun), options, manifest.RunId, results.SinkDirectory, storage, Path.Combine(workDirectory, "inputs"), o => RecordAsync(o, null, cancellationToken), cancellationToken);
+                await RunGraphAsync(AsAsync(toRun), null, cancellationToken);
             }
-
-            return await FinishAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await MarkInterruptedAsync();
-            throw;
-        }
-        finally
-        {
-            RemoveWorkDirectory();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// Runs videos as <paramref name="videos"/> yields them (a work queue): each is checked against
     /// the output when it arrives, and <paramref name="recorded"/> is called once it is committed,
     /// failed or skipped — the point where a queue message may be deleted.
     /// </summary>
-    public async Task<RunManifest> RunAsync(IAsyncEnumerable<VideoTask> videos, IReadOnlyList<string> inputs, Func<VideoOutcome, Task> recorded, CancellationToken cancellationToken = default)
+    public Task<RunManifest> RunAsync(IAsyncEnumerable<VideoTask> videos, IReadOnlyList<string> inputs, Func<VideoOutcome, Task> recorded, CancellationToken cancellationToken = default) =>
+        RunCoreAsync(inputs, () =>
+        {
+            WriteManifest();
+            return RunGraphAsync(UncommittedAsync(videos, recorded, cancellationToken), recorded, cancellationToken);
+        }, cancellationToken);
+
+    // Begin, run, finish; an interrupted run leaves its manifest marked, and the scratch folder always goes.
+    private async Task<RunManifest> RunCoreAsync(IReadOnlyList<string> inputs, Func<Task> run, CancellationToken cancellationToken)
     {
         await BeginAsync(inputs, cancellationToken);
         try
         {
-            WriteManifest();
-            await PrelabelEngine.RunAsync(UncommittedAsync(videos, recorded, cancellationToken), options, manifest.RunId, results.SinkDirectory, storage, Path.Combine(workDirectory, "inputs"), o => RecordAsync(o, recorded, cancellationToken), cancellationToken);
+            await run();
             return await FinishAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -95,6 +88,9 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
             RemoveWorkDirectory();
         }
     }
+
+    private Task RunGraphAsync(IAsyncEnumerable<VideoTask> videos, Func<VideoOutcome, Task>? recorded, CancellationToken cancellationToken) =>
+        PrelabelEngine.RunAsync(videos, options, manifest.RunId, results.SinkDirectory, storage, Path.Combine(workDirectory, "inputs"), o => RecordAsync(o, recorded, cancellationToken), cancellationToken);
 
     private async IAsyncEnumerable<VideoTask> UncommittedAsync(IAsyncEnumerable<VideoTask> videos, Func<VideoOutcome, Task> recorded, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Pipeline.Graph.Tests;
@@ -22,6 +23,38 @@ internal static class PipelineProcess
         }
 
         return info;
+    }
+
+    /// <summary>A process left running, its stdout and stderr lines collected as they come.</summary>
+    public sealed class Running(Process process) : IDisposable
+    {
+        public Process Process { get; } = process;
+
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public bool Said(string text) => Lines.Any(l => l.Contains(text, StringComparison.Ordinal));
+
+        public string Log => string.Join("\n", Lines);
+
+        public void Dispose()
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill();
+            }
+
+            Process.Dispose();
+        }
+    }
+
+    public static Running Start(ProcessStartInfo info)
+    {
+        var running = new Running(Process.Start(info)!);
+        running.Process.ErrorDataReceived += (_, e) => running.Lines.Enqueue(e.Data ?? "");
+        running.Process.OutputDataReceived += (_, e) => running.Lines.Enqueue(e.Data ?? "");
+        running.Process.BeginErrorReadLine();
+        running.Process.BeginOutputReadLine();
+        return running;
     }
 
     public static async Task<Result> RunAsync(ProcessStartInfo info)

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Pipeline.Storage;
 
 namespace Pipeline.Graph.Tests;
@@ -19,35 +17,8 @@ public sealed class QueueScaleOutTests : IDisposable
         ["PIPELINE_TORCH_THREADS"] = "1", // four processes share two cores
     };
 
-    private sealed class Worker(Process process)
-    {
-        public Process Process { get; } = process;
-
-        public ConcurrentQueue<string> Lines { get; } = new();
-    }
-
-    private Worker StartWorker()
-    {
-        var info = PipelineProcess.Info(["worker", "--queue", "clips", "--output", "az://labels/queue", "--model", "movenet-lightning", "--visibility-timeout", "6", "--poll-interval", "1", "--parallel-videos", "1"], Environment());
-        var worker = new Worker(Process.Start(info)!);
-        worker.Process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                worker.Lines.Enqueue(e.Data);
-            }
-        };
-        worker.Process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                worker.Lines.Enqueue(e.Data);
-            }
-        };
-        worker.Process.BeginErrorReadLine();
-        worker.Process.BeginOutputReadLine();
-        return worker;
-    }
+    private PipelineProcess.Running StartWorker() =>
+        PipelineProcess.Start(PipelineProcess.Info(["worker", "--queue", "clips", "--output", "az://labels/queue", "--model", "movenet-lightning", "--visibility-timeout", "6", "--poll-interval", "1", "--parallel-videos", "1"], Environment()));
 
     [Fact]
     [Trait("Category", "Slow")]
@@ -69,21 +40,21 @@ public sealed class QueueScaleOutTests : IDisposable
         Assert.Contains("enqueued 12 videos", enqueue.Output);
 
         var workers = Enumerable.Range(0, 4).Select(_ => StartWorker()).ToList();
-        Worker? victim = null;
+        PipelineProcess.Running? victim = null;
         try
         {
             // Kill the first worker to take a video, a moment after it took it: mid-video, lease held.
             var deadline = DateTime.UtcNow.AddMinutes(3);
-            Worker? taker = null;
+            PipelineProcess.Running? taker = null;
             while (taker is null && DateTime.UtcNow < deadline)
             {
-                taker = workers.FirstOrDefault(w => w.Lines.Any(l => l.Contains("received", StringComparison.Ordinal)));
+                taker = workers.FirstOrDefault(w => w.Said("received"));
                 await Task.Delay(20);
             }
 
             victim = taker ?? throw new TimeoutException("no worker took a video within 3 minutes");
             await Task.Delay(300);
-            Assert.False(victim.Process.HasExited, string.Join("\n", victim.Lines));
+            Assert.False(victim.Process.HasExited, victim.Log);
             victim.Process.Kill(); // SIGKILL
             await victim.Process.WaitForExitAsync();
 
@@ -91,14 +62,14 @@ public sealed class QueueScaleOutTests : IDisposable
             foreach (var survivor in workers.Where(w => w != victim))
             {
                 await survivor.Process.WaitForExitAsync(timeout.Token);
-                Assert.True(survivor.Process.ExitCode == 0, string.Join("\n", survivor.Lines));
+                Assert.True(survivor.Process.ExitCode == 0, survivor.Log);
             }
         }
         finally
         {
-            foreach (var w in workers.Where(w => !w.Process.HasExited))
+            foreach (var w in workers)
             {
-                w.Process.Kill();
+                w.Dispose();
             }
         }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Pipeline.Storage;
 
@@ -25,14 +24,10 @@ public sealed class WorkerInterruptTests : IDisposable
 
         // A long lease: without the hand-back, the video would stay hidden for two minutes.
         var info = PipelineProcess.Info(["worker", "--queue", "jobs", "--output", "az://labels/run", "--model", "movenet-lightning", "--visibility-timeout", "120"], bed.Environment());
-        using var worker = Process.Start(info)!;
-        var lines = new ConcurrentQueue<string>();
-        worker.ErrorDataReceived += (_, e) => lines.Enqueue(e.Data ?? "");
-        worker.OutputDataReceived += (_, e) => lines.Enqueue(e.Data ?? "");
-        worker.BeginErrorReadLine();
-        worker.BeginOutputReadLine();
+        using var running = PipelineProcess.Start(info);
+        var worker = running.Process;
         var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (!lines.Any(l => l.Contains("received", StringComparison.Ordinal)) && !worker.HasExited && DateTime.UtcNow < deadline)
+        while (!running.Said("received") && !worker.HasExited && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
@@ -45,8 +40,8 @@ public sealed class WorkerInterruptTests : IDisposable
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await worker.WaitForExitAsync(timeout.Token);
-        Assert.True(worker.ExitCode == 130, $"exit code {worker.ExitCode}: " + string.Join("\n", lines));
-        Assert.Contains(lines, l => l.Contains("returned message", StringComparison.Ordinal));
+        Assert.True(worker.ExitCode == 130, $"exit code {worker.ExitCode}: {running.Log}");
+        Assert.True(running.Said("returned message"), running.Log);
 
         using var queue = new AzureQueueClient(credentials, "jobs");
         var message = await queue.ReceiveAsync(TimeSpan.FromMinutes(1));
