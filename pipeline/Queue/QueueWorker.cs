@@ -90,7 +90,11 @@ public sealed class QueueWorker(IMessageQueue queue, IMessageQueue poison, Queue
                 continue;
             }
 
-            logger.LogInformation("received {Video} (message {Message}, attempt {Attempt})", video.Uri, message.Id, message.DequeueCount);
+            using (logger.BeginScope("video {VideoId}", video.VideoId))
+            {
+                logger.LogInformation("received {Video} (message {Message}, attempt {Attempt})", video.Uri, message.Id, message.DequeueCount);
+            }
+
             leases[video.VideoId] = new MessageLease(queue, message, options.VisibilityTimeout, logger);
             yield return video;
         }
@@ -117,6 +121,7 @@ public sealed class QueueWorker(IMessageQueue queue, IMessageQueue poison, Queue
 
     private async Task MoveToPoisonAsync(QueueMessage message, VideoTask? video, string reason, CancellationToken cancellationToken)
     {
+        using var scope = logger.BeginScope("video {VideoId}", video?.VideoId ?? "?");
         logger.LogWarning("moving message {Message} ({Video}) to {Poison}: {Reason}", message.Id, video?.Uri ?? "?", poison.Name, reason);
         var record = new Dictionary<string, object?> { ["message"] = message.Text, ["reason"] = reason, ["attempts"] = message.DequeueCount, ["id"] = video?.VideoId, ["uri"] = video?.Uri };
         await poison.SendAsync(JsonSerializer.Serialize(record), cancellationToken);
