@@ -47,7 +47,16 @@ function Invoke-NpmCi([string]$Dir) {
     if (-not (Test-Path $stamp) -or (Get-Item (Join-Path $Dir 'package-lock.json')).LastWriteTime -gt (Get-Item $stamp).LastWriteTime) {
         Write-Log "npm ci in $Dir"
         Push-Location $Dir
-        try { Invoke-Checked 'npm' @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
+        # The registry sometimes drops a connection mid-install: retry the whole install a few times.
+        try {
+            for ($attempt = 1; ; $attempt++) {
+                & npm ci --no-audit --no-fund --loglevel=error --fetch-retries=5 --fetch-retry-mintimeout=2000
+                if ($LASTEXITCODE -eq 0) { break }
+                if ($attempt -ge 4) { throw "npm ci in $Dir failed $attempt times" }
+                Write-Log "npm ci failed (attempt $attempt); retrying in $($attempt * 10) s"
+                Start-Sleep -Seconds ($attempt * 10)
+            }
+        } finally { Pop-Location }
     }
 }
 

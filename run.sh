@@ -61,7 +61,14 @@ npm_ci() {
   setup_node
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     log "$what: npm ci in ${dir#"$ROOT"/}"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    # The registry sometimes drops a connection mid-install: retry the whole install a few times.
+    local attempt
+    for attempt in 1 2 3 4; do
+      if (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error --fetch-retries=5 --fetch-retry-mintimeout=2000); then return; fi
+      [ "$attempt" -lt 4 ] || { log "$what: npm ci failed $attempt times"; exit 1; }
+      log "$what: npm ci failed (attempt $attempt); retrying in $((attempt * 10)) s"
+      sleep $((attempt * 10))
+    done
   fi
 }
 
