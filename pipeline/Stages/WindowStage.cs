@@ -103,9 +103,16 @@ public sealed class WindowStage
         foreach (var person in people)
         {
             var region = person.Box.ToCropRegion(options.BoxScale);
-            using var scope = NewDisposeScope();
-            var frames = positions.Select(p => ImageTensors.CropAndResize(buffer[p].Image, region, options.CropSize, options.CropSize)).ToList();
-            var window = cat(frames, 0).round().clamp(0, 255).to(uint8).DetachFromDisposeScope();
+            var size = options.CropSize;
+            var frameBytes = 3 * size * size;
+            var pixels = new byte[positions.Count * frameBytes];
+            for (var f = 0; f < positions.Count; f++)
+            {
+                CropSampler.CropAndResize(buffer[positions[f]].Image, region, size, pixels.AsSpan(f * frameBytes, frameBytes));
+            }
+
+            // The window outlives any dispose scope of the caller: the pose worker disposes it.
+            var window = tensor(pixels, [positions.Count, 3, size, size]).DetachFromDisposeScope();
             windows.Add(new WindowItem(new PoseWindow(keyFrame.Video, keyFrame.Index, keyFrame.PresentationTime, person.TrackId, person.Box, person.Score, region, window)));
         }
 

@@ -70,33 +70,4 @@ public static class ImageTensors
         var crops = nn.functional.grid_sample(sources, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros);
         return scope.MoveToOuter(crops);
     }
-
-    /// <summary>
-    /// <see cref="CropAndResize"/> for one region of one image, converting only the pixels the region
-    /// needs (its rectangle plus a 1-pixel margin, so bilinear neighbours are the same as in the
-    /// whole frame) instead of the whole frame. Returns [1, 3, height, width].
-    /// </summary>
-    public static Tensor CropAndResize(RgbImage image, BoundingBox region, int height, int width, Device? device = null)
-    {
-        var x0 = Math.Clamp((int)Math.Floor(region.X1) - 1, 0, image.Width);
-        var y0 = Math.Clamp((int)Math.Floor(region.Y1) - 1, 0, image.Height);
-        var x1 = Math.Clamp((int)Math.Ceiling(region.X2) + 1, 0, image.Width);
-        var y1 = Math.Clamp((int)Math.Ceiling(region.Y2) + 1, 0, image.Height);
-        if (x1 - x0 < 2 || y1 - y0 < 2)
-        {
-            return zeros([1, 3, height, width], float32, device); // entirely outside the frame
-        }
-
-        using var scope = NewDisposeScope();
-        var rows = new byte[(y1 - y0) * (x1 - x0) * 3];
-        var rowBytes = (x1 - x0) * 3;
-        for (var y = y0; y < y1; y++)
-        {
-            Buffer.BlockCopy(image.Pixels, ((y * image.Width) + x0) * 3, rows, (y - y0) * rowBytes, rowBytes);
-        }
-
-        var sub = tensor(rows, [1, y1 - y0, x1 - x0, 3], device).permute(0, 3, 1, 2).to(float32);
-        var shifted = new BoundingBox(region.X1 - x0, region.Y1 - y0, region.X2 - x0, region.Y2 - y0);
-        return scope.MoveToOuter(CropAndResize(sub, [shifted], [0], height, width));
-    }
 }

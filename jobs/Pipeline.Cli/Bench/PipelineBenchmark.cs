@@ -21,16 +21,17 @@ namespace Pipeline.Cli.Bench;
 /// </summary>
 internal static class PipelineBenchmark
 {
-    public static async Task<int> RunAsync(FileInfo video, int seconds, string model, string memoryModel, int memoryDetectEvery, bool skipMemory, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(PipelineBenchmarkSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
+        var (video, seconds, model, memoryModel, memoryDetectEvery) = (settings.Video, settings.Seconds, settings.Model, settings.MemoryModel, settings.MemoryDetectEvery);
         var work = Directory.CreateTempSubdirectory("bench-pipeline-");
         try
         {
             var clip = Path.Combine(work.FullName, "clip.mp4");
             await FfmpegAsync(["-v", "error", "-y", "-t", seconds.ToString(CultureInfo.InvariantCulture), "-i", video.FullName, "-an", "-c:v", "libx264", "-preset", "veryfast", clip], cancellationToken);
-            output.WriteLine($"{video.Name}: first {seconds} s, model {model}, {Environment.ProcessorCount} cores");
-            var stages = await StagesAloneAsync(clip, model, output, cancellationToken);
-            var endToEnd = await EndToEndAsync(clip, model, Path.Combine(work.FullName, "e2e"), output, cancellationToken);
+            output.WriteLine($"{video.Name}: first {seconds} s, model {model}, detect every {settings.DetectEvery}, {Environment.ProcessorCount} cores");
+            var stages = await StagesAloneAsync(clip, model, settings.DetectEvery, output, cancellationToken);
+            var endToEnd = await EndToEndAsync(clip, model, settings.DetectEvery, Path.Combine(work.FullName, "e2e"), output, cancellationToken);
             var slowest = stages.MinBy(s => s.Value.FramesPerSecond);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"end to end (graph)",-24} {endToEnd.FramesPerSecond,10:F1} frames/s {endToEnd.CpuSecondsPerFrame * 1000,8:F1} CPU ms/frame"));
             var efficiency = endToEnd.FramesPerSecond / slowest.Value.FramesPerSecond;
@@ -43,7 +44,7 @@ internal static class PipelineBenchmark
             double Cores(StageAlone s) => s.FramesPerSecond * s.CpuSecondsPerFrame;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  cores busy: {slowest.Key} alone {Cores(slowest.Value):F2}, end to end {Cores(endToEnd):F2} of {Environment.ProcessorCount}; the other stages alone need {stages.Where(s => s.Key != slowest.Key).Sum(s => s.Value.CpuSecondsPerFrame) / slowest.Value.CpuSecondsPerFrame:P0} of {slowest.Key}'s CPU time per frame"));
 
-            if (!skipMemory)
+            if (!settings.SkipMemory)
             {
                 var longVideo = Path.Combine(work.FullName, "sample-x4.mkv");
                 var list = Path.Combine(work.FullName, "list.txt");
@@ -69,9 +70,9 @@ internal static class PipelineBenchmark
     /// <summary>A stage run alone: its throughput, and the CPU time it spends per frame (all threads, FFmpeg included).</summary>
     private sealed record StageAlone(double FramesPerSecond, double CpuSecondsPerFrame);
 
-    private static async Task<Dictionary<string, StageAlone>> StagesAloneAsync(string clip, string model, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, StageAlone>> StagesAloneAsync(string clip, string model, int detectEvery, TextWriter output, CancellationToken cancellationToken)
     {
-        var options = new PrelabelOptions { Output = Path.GetTempPath(), Model = model };
+        var options = new PrelabelOptions { Output = Path.GetTempPath(), Model = model, DetectEvery = detectEvery };
         var store = ModelStore.Default;
         using var detector = new NanoDetDetector(store.GraphModel("nanodet"));
         using var pose = new MoveNetPoseModel(store.GraphModel(model));
@@ -165,9 +166,9 @@ internal static class PipelineBenchmark
         return stages;
     }
 
-    private static async Task<StageAlone> EndToEndAsync(string clip, string model, string outputDirectory, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<StageAlone> EndToEndAsync(string clip, string model, int detectEvery, string outputDirectory, TextWriter output, CancellationToken cancellationToken)
     {
-        var options = new PrelabelOptions { Output = outputDirectory, Model = model, Force = true };
+        var options = new PrelabelOptions { Output = outputDirectory, Model = model, DetectEvery = detectEvery, Force = true };
         var clock = Stopwatch.StartNew();
         var cpu = CpuClock.Seconds();
         var manifest = await new PrelabelRunner(options, NullLogger.Instance).RunAsync([InputResolver.ForFile(clip)], [clip], cancellationToken);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Pipeline.Cli.Bench;
+using Pipeline.Graph;
 
 namespace Pipeline.Cli.Commands;
 
@@ -39,14 +40,18 @@ internal static class BenchCommand
         };
         var seconds = new Option<int>("--seconds") { Description = "Length of the clip the stages and the graph are timed on.", DefaultValueFactory = _ => 20 };
         var pipelineModel = new Option<string>("--model") { Description = "Pose model for the throughput part.", DefaultValueFactory = _ => "movenet-thunder" };
+        var detectEvery = new Option<int>("--detect-every") { Description = "--detect-every for the throughput part.", DefaultValueFactory = _ => new PrelabelOptions().DetectEvery };
         var memoryModel = new Option<string>("--memory-model") { Description = "Pose model for the memory runs (whole sample, and the sample four times).", DefaultValueFactory = _ => "movenet-lightning" };
         var memoryDetectEvery = new Option<int>("--memory-detect-every") { Description = "--detect-every for the memory runs (memory does not depend on it; time does).", DefaultValueFactory = _ => 3 };
         var skipMemory = new Option<bool>("--skip-memory") { Description = "Only the throughput part." };
         var pipeline = new Command("pipeline", "Each stage's throughput alone, the graph end to end, their ratio, and peak memory on the sample vs the sample four times.")
         {
-            pipelineVideo, seconds, pipelineModel, memoryModel, memoryDetectEvery, skipMemory,
+            pipelineVideo, seconds, pipelineModel, detectEvery, memoryModel, memoryDetectEvery, skipMemory,
         };
-        pipeline.SetAction((r, ct) => PipelineBenchmark.RunAsync(r.GetValue(pipelineVideo)!, r.GetValue(seconds), r.GetValue(pipelineModel)!, r.GetValue(memoryModel)!, r.GetValue(memoryDetectEvery), r.GetValue(skipMemory), Console.Out, ct));
+        pipeline.SetAction((r, ct) => PipelineBenchmark.RunAsync(
+            new PipelineBenchmarkSettings(r.GetValue(pipelineVideo)!, r.GetValue(seconds), r.GetValue(pipelineModel)!, r.GetValue(detectEvery), r.GetValue(memoryModel)!, r.GetValue(memoryDetectEvery), r.GetValue(skipMemory)),
+            Console.Out,
+            ct));
 
         return new Command("bench", "Benchmarks that print numbers.") { runtime, models, pipeline };
     }
