@@ -140,7 +140,7 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
         var runId = $"{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}";
         ownsWorkDirectory = string.IsNullOrEmpty(options.WorkDirectory);
         workDirectory = ownsWorkDirectory ? Directory.CreateTempSubdirectory($"pipeline-{runId}-").FullName : Path.GetFullPath(options.WorkDirectory!);
-        results = CreateResultStore();
+        results = ResultStores.Open(options.Output, storage, Path.Combine(workDirectory, "results"));
         await results.PrepareAsync(cancellationToken);
         RemoveStaleTemporaryFiles();
         manifestPath = Path.Combine(results.SinkDirectory, options.ManifestName);
@@ -169,21 +169,6 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
                 ["force"] = options.Force,
             },
         };
-    }
-
-    private IResultStore CreateResultStore()
-    {
-        if (!BlobUri.IsRemote(options.Output))
-        {
-            return new LocalResultStore(options.Output);
-        }
-
-        if (storage is null)
-        {
-            throw new ArgumentException($"output {options.Output}: no storage account is configured");
-        }
-
-        return new BlobResultStore(storage.Blobs, storage.Parse(options.Output), Path.Combine(workDirectory, "results"));
     }
 
     private RunManifest.VideoEntry AddEntry(VideoTask video)
