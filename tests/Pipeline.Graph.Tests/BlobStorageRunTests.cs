@@ -17,21 +17,8 @@ public sealed class BlobStorageRunTests : IDisposable
 
     private RemoteStorage Storage()
     {
-        var credentials = StorageCredentials.FromConnectionString(bed.Azurite.ConnectionString());
+        var credentials = bed.Credentials;
         return new RemoteStorage(credentials, new AzureBlobClient(credentials, new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(500), MaxDelay = TimeSpan.FromSeconds(2), MaxAttempts = 10 }));
-    }
-
-    private async Task<List<string>> UploadAsync(IBlobStore blobs, string container, string prefix, IEnumerable<string> files)
-    {
-        await blobs.CreateContainerIfNotExistsAsync(container);
-        var names = new List<string>();
-        foreach (var file in files)
-        {
-            await blobs.UploadFileAsync(container, prefix + Path.GetFileName(file), file);
-            names.Add(prefix + Path.GetFileName(file));
-        }
-
-        return names;
     }
 
     private static PrelabelOptions Options(string output) => new() { Output = output, Model = "movenet-lightning" };
@@ -46,8 +33,8 @@ public sealed class BlobStorageRunTests : IDisposable
         File.WriteAllText(text, "not a video");
         var notes = Path.Combine(bed.Clips.Directory, "readme.txt");
         File.WriteAllText(notes, "ignored: does not match the patterns");
-        await UploadAsync(storage.Blobs, "archive", "cams/day 1/", [.. good, text, notes]);
-        await UploadAsync(storage.Blobs, "archive", "cams-other/", [good[0]]); // a sibling prefix, not below cams/
+        await StorageTestBed.UploadAsync(storage.Blobs, "archive", "cams/day 1/", [.. good, text, notes]);
+        await StorageTestBed.UploadAsync(storage.Blobs, "archive", "cams-other/", [good[0]]); // a sibling prefix, not below cams/
 
         var videos = await InputResolver.ResolveAsync(["az://archive/cams/"], storage: storage);
         Assert.Equal(["az://archive/cams/day 1/a.mp4", "az://archive/cams/day 1/b.mkv", "az://archive/cams/day 1/notes-as-video.mp4"], videos.Select(v => v.Uri));
@@ -93,7 +80,7 @@ public sealed class BlobStorageRunTests : IDisposable
     {
         var storage = Storage();
         var inputs = Enumerable.Range(0, 4).Select(i => bed.Clips.Cut($"o{i}.mp4", 8 + (i * 15), 1.5)).ToList();
-        await UploadAsync(storage.Blobs, "archive", "outage/", inputs);
+        await StorageTestBed.UploadAsync(storage.Blobs, "archive", "outage/", inputs);
         var videos = await InputResolver.ResolveAsync(["az://archive/outage/"], storage: storage);
         var run = new PrelabelRunner(Options("az://labels/outage"), NullLogger.Instance, storage: storage).RunAsync(videos, ["az://archive/outage/"]);
 
@@ -119,7 +106,7 @@ public sealed class BlobStorageRunTests : IDisposable
     [Fact]
     public async Task AContainerScopedSasCanWriteResultsIntoItsExistingContainer()
     {
-        var keyed = StorageCredentials.FromConnectionString(bed.Azurite.ConnectionString());
+        var keyed = bed.Credentials;
         using var admin = new AzureBlobClient(keyed);
         await admin.CreateContainerIfNotExistsAsync("labels");
         var token = AccountSas.CreateForContainer(keyed, "labels", "racwl", DateTimeOffset.UtcNow.AddHours(1));

@@ -25,13 +25,9 @@ public sealed class EnqueueTests : IDisposable
     [Trait("Category", "Slow")]
     public async Task VideosCommittedUnderTheOutputAreNotEnqueued()
     {
-        var credentials = StorageCredentials.FromConnectionString(bed.Azurite.ConnectionString());
+        var credentials = bed.Credentials;
         using var blobs = new AzureBlobClient(credentials);
-        await blobs.CreateContainerIfNotExistsAsync("archive");
-        foreach (var name in new[] { "done.mp4", "new1.mp4", "new2.mp4" })
-        {
-            await blobs.UploadFileAsync("archive", $"in/{name}", bed.Clips.Cut(name, 5, 0.5));
-        }
+        await StorageTestBed.UploadAsync(blobs, "archive", "in/", new[] { "done.mp4", "new1.mp4", "new2.mp4" }.Select(name => bed.Clips.Cut(name, 5, 0.5)));
 
         // Label one of the three for real: its Parquet blob is what enqueue must find.
         var labelled = await PipelineProcess.RunAsync(PipelineProcess.Info(["prelabel", "--input", "az://archive/in/", "--pattern", "done*", "--output", "az://labels/out", "--model", "movenet-lightning", "--quiet"], bed.Environment()));

@@ -24,14 +24,9 @@ public sealed class QueueScaleOutTests : IDisposable
     [Trait("Category", "Slow")]
     public async Task FourWorkersOneKilledCommitEveryVideoOnceWithTheRowsOfASingleRun()
     {
-        var credentials = StorageCredentials.FromConnectionString(bed.Azurite.ConnectionString());
+        var credentials = bed.Credentials;
         using var blobs = new AzureBlobClient(credentials);
-        await blobs.CreateContainerIfNotExistsAsync("archive");
-        for (var i = 0; i < 12; i++)
-        {
-            var clip = bed.Clips.Cut($"clip{i:D2}.mp4", 3 + (i * 6), 1);
-            await blobs.UploadFileAsync("archive", $"clips/{Path.GetFileName(clip)}", clip);
-        }
+        await StorageTestBed.UploadAsync(blobs, "archive", "clips/", Enumerable.Range(0, 12).Select(i => bed.Clips.Cut($"clip{i:D2}.mp4", 3 + (i * 6), 1)));
 
         var single = await PipelineProcess.RunAsync(PipelineProcess.Info(["prelabel", "--input", "az://archive/clips/", "--output", "az://labels/single", "--model", "movenet-lightning", "--quiet"], Environment()));
         Assert.True(single.ExitCode == 0, single.Error + single.Output);

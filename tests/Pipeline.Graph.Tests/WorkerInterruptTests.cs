@@ -14,11 +14,9 @@ public sealed class WorkerInterruptTests : IDisposable
     [Trait("Category", "Slow")]
     public async Task SigtermReturnsTheUnfinishedVideoToTheQueueAtOnce()
     {
-        var credentials = StorageCredentials.FromConnectionString(bed.Azurite.ConnectionString());
+        var credentials = bed.Credentials;
         using var blobs = new AzureBlobClient(credentials);
-        await blobs.CreateContainerIfNotExistsAsync("archive");
-        var clip = bed.Clips.Cut("long.mp4", 10, 20);
-        await blobs.UploadFileAsync("archive", "in/long.mp4", clip);
+        await StorageTestBed.UploadAsync(blobs, "archive", "in/", [bed.Clips.Cut("long.mp4", 10, 20)]);
         var enqueue = await PipelineProcess.RunAsync(PipelineProcess.Info(["enqueue", "--input", "az://archive/in/", "--queue", "jobs"], bed.Environment()));
         Assert.True(enqueue.ExitCode == 0, enqueue.Error);
 
