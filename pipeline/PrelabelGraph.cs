@@ -16,15 +16,17 @@ public sealed class PrelabelGraph
 
     public PrelabelGraph(FetchStage fetch, DecodeStage decode, DetectStage detect, TrackStage track, WindowStage window, BatchStage batch, IReadOnlyList<PoseWorker> workers, SinkStage sink, PrelabelOptions options, CancellationToken cancellationToken = default)
     {
-        ExecutionDataflowBlockOptions Serial() => new() { BoundedCapacity = options.BoundedCapacity, MaxDegreeOfParallelism = 1, CancellationToken = cancellationToken };
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = stop.Token;
+        ExecutionDataflowBlockOptions Serial() => new() { BoundedCapacity = options.BoundedCapacity, MaxDegreeOfParallelism = 1, CancellationToken = token };
         var link = new DataflowLinkOptions { PropagateCompletion = true };
 
-        input = new BufferBlock<VideoTask>(new DataflowBlockOptions { BoundedCapacity = options.ParallelVideos, CancellationToken = cancellationToken });
+        input = new BufferBlock<VideoTask>(new DataflowBlockOptions { BoundedCapacity = options.ParallelVideos, CancellationToken = token });
         // Downloads run ahead of decoding by up to ParallelVideos videos, so FFmpeg rarely waits on the network.
         var fetchBlock = new TransformBlock<VideoTask, VideoTask>(
-            v => fetch.ProcessAsync(v, cancellationToken),
-            new ExecutionDataflowBlockOptions { BoundedCapacity = options.ParallelVideos, MaxDegreeOfParallelism = options.ParallelVideos, CancellationToken = cancellationToken });
-        var detectBlock = new TransformManyBlock<VideoEvent, VideoEvent>(e => detect.ProcessAsync(e, cancellationToken), Serial());
+            v => fetch.ProcessAsync(v, token),
+            new ExecutionDataflowBlockOptions { BoundedCapacity = options.ParallelVideos, MaxDegreeOfParallelism = options.ParallelVideos, CancellationToken = token });
+        var detectBlock = new TransformManyBlock<VideoEvent, VideoEvent>(e => detect.ProcessAsync(e, token), Serial());
         // Several videos decode at once; their frames interleave downstream (stages keep per-video
         // state). Decoding pushes each frame with SendAsync, so a full detect queue pauses FFmpeg: a
         // TransformManyBlock would buffer a whole video's frames, because bounding does not apply to
@@ -32,21 +34,21 @@ public sealed class PrelabelGraph
         var decodeBlock = new ActionBlock<VideoTask>(
             async v =>
             {
-                await foreach (var e in decode.ProcessAsync(v, cancellationToken))
+                await foreach (var e in decode.ProcessAsync(v, token))
                 {
-                    await detectBlock.SendAsync(e, cancellationToken);
+                    await detectBlock.SendAsync(e, token);
                 }
             },
-            new ExecutionDataflowBlockOptions { BoundedCapacity = options.ParallelVideos, MaxDegreeOfParallelism = options.ParallelVideos, CancellationToken = cancellationToken });
-        var trackBlock = new TransformBlock<VideoEvent, VideoEvent>(e => track.ProcessAsync(e, cancellationToken), Serial());
-        var windowBlock = new TransformManyBlock<VideoEvent, WindowMessage>(e => window.ProcessAsync(e, cancellationToken), Serial());
-        var batchBlock = new TransformManyBlock<WindowMessage, PoseJob>(m => batch.ProcessAsync(m, cancellationToken), Serial());
+            new ExecutionDataflowBlockOptions { BoundedCapacity = options.ParallelVideos, MaxDegreeOfParallelism = options.ParallelVideos, CancellationToken = token });
+        var trackBlock = new TransformBlock<VideoEvent, VideoEvent>(e => track.ProcessAsync(e, token), Serial());
+        var windowBlock = new TransformManyBlock<VideoEvent, WindowMessage>(e => window.ProcessAsync(e, token), Serial());
+        var batchBlock = new TransformManyBlock<WindowMessage, PoseJob>(m => batch.ProcessAsync(m, token), Serial());
         var closedBlock = new TransformBlock<PoseJob, SinkMessage>(j => j.Closed!, Serial());
-        var sinkBlock = new ActionBlock<SinkMessage>(m => sink.ProcessAsync(m, cancellationToken), new ExecutionDataflowBlockOptions { BoundedCapacity = options.BoundedCapacity, CancellationToken = cancellationToken });
+        var sinkBlock = new ActionBlock<SinkMessage>(m => sink.ProcessAsync(m, token), new ExecutionDataflowBlockOptions { BoundedCapacity = options.BoundedCapacity, CancellationToken = token });
         // Bounded at 1 each, so a batch goes to whichever worker is free.
         var workerBlocks = workers.Select(w => new TransformBlock<PoseJob, SinkMessage>(
-            j => w.ProcessAsync(j, cancellationToken),
-            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, MaxDegreeOfParallelism = 1, CancellationToken = cancellationToken })).ToList();
+            j => w.ProcessAsync(j, token),
+            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, MaxDegreeOfParallelism = 1, CancellationToken = token })).ToList();
 
         input.LinkTo(fetchBlock, link);
         fetchBlock.LinkTo(decodeBlock, link);
@@ -65,10 +67,43 @@ public sealed class PrelabelGraph
         // Fan-in: the sink completes once the closing counts and every worker are done.
         _ = Task.WhenAll(workerBlocks.Select(w => w.Completion).Append(closedBlock.Completion))
             .ContinueWith(t => ((IDataflowBlock)sinkBlock).Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        completion = Task.WhenAll(sinkBlock.Completion, fetchBlock.Completion, decodeBlock.Completion, batchBlock.Completion);
+        // On a fault or a cancellation the blocks end independently, each after the item it is
+        // working on. The graph is complete only when all have ended: a pose worker still inside the
+        // model when the caller disposes the models corrupts the native heap (seen as an abort after
+        // SIGTERM). A block that faults (storage refused) cancels the others, so all do end.
+        IDataflowBlock[] blocks = [input, fetchBlock, decodeBlock, detectBlock, trackBlock, windowBlock, batchBlock, closedBlock, .. workerBlocks, sinkBlock];
+        completion = CompleteAsync(blocks, stop);
     }
 
-    /// <summary>Completes when every video posted so far has been committed or recorded as failed.</summary>
+    // Blocks are listed upstream first, so awaiting this throws the fault where it began.
+    private static async Task CompleteAsync(IDataflowBlock[] blocks, CancellationTokenSource stop)
+    {
+        var stopOnFault = blocks.Select(b => b.Completion.ContinueWith(
+            t =>
+            {
+                if (t.IsFaulted)
+                {
+                    stop.Cancel();
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default)).ToList();
+        try
+        {
+            await Task.WhenAll(blocks.Select(b => b.Completion));
+        }
+        finally
+        {
+            await Task.WhenAll(stopOnFault);
+            stop.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Completes when every video posted so far has been committed or recorded as failed, or — after
+    /// a cancellation or a fault — once every block has stopped (no stage is still running).
+    /// </summary>
     public Task Completion => completion;
 
     public Task<bool> SendAsync(VideoTask video, CancellationToken cancellationToken = default) => input.SendAsync(video, cancellationToken);
