@@ -30,18 +30,7 @@ internal static class PrelabelEngine
         var models = devices.Select(d => (IPoseModel)new MoveNetPoseModel(store.GraphModel(options.Model), d)).ToList();
         try
         {
-            var first = models[0];
-            var graph = new PrelabelGraph(
-                new FetchStage(storage, stagingDirectory),
-                new DecodeStage(),
-                new DetectStage(detector, options),
-                new TrackStage(new ByteTrackOptions()),
-                new WindowStage(new WindowOptions { Radius = first.Radius, CropSize = first.InputSize }),
-                new BatchStage(options.MaxPoseBatch),
-                models.Select(m => new PoseWorker(m)).ToList(),
-                new SinkStage(sinkDirectory, first.Name, first.WeightsHash, runId, report),
-                options,
-                cancellationToken);
+            var graph = BuildGraph(detector, models, options, runId, sinkDirectory, storage, stagingDirectory, report, cancellationToken);
             try
             {
                 await foreach (var video in videos.WithCancellation(cancellationToken))
@@ -68,5 +57,31 @@ internal static class PrelabelEngine
                 m.Dispose();
             }
         }
+    }
+
+    /// <summary>The graph's stages for these models (the first model names the rows and sets the window shape).</summary>
+    internal static PrelabelGraph BuildGraph(
+        NanoDetDetector detector,
+        IReadOnlyList<IPoseModel> models,
+        PrelabelOptions options,
+        string runId,
+        string sinkDirectory,
+        RemoteStorage? storage,
+        string stagingDirectory,
+        Func<VideoOutcome, Task> report,
+        CancellationToken cancellationToken)
+    {
+        var first = models[0];
+        return new PrelabelGraph(
+            new FetchStage(storage, stagingDirectory),
+            new DecodeStage(),
+            new DetectStage(detector, options),
+            new TrackStage(new ByteTrackOptions()),
+            new WindowStage(new WindowOptions { Radius = first.Radius, CropSize = first.InputSize }),
+            new BatchStage(options.MaxPoseBatch),
+            models.Select(m => new PoseWorker(m)).ToList(),
+            new SinkStage(sinkDirectory, first.Name, first.WeightsHash, runId, report),
+            options,
+            cancellationToken);
     }
 }

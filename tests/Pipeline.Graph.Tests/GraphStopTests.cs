@@ -1,9 +1,8 @@
 using Pipeline.Graph.Inputs;
-using Pipeline.Graph.Stages;
+using Pipeline.Graph.Run;
 using Pipeline.Stages.Detect;
 using Pipeline.Stages.Models;
 using Pipeline.Stages.Pose;
-using Pipeline.Stages.Track;
 using static Pipeline.Torch.torch;
 
 namespace Pipeline.Graph.Tests;
@@ -63,17 +62,7 @@ public sealed class GraphStopTests : IDisposable
         using var detector = new NanoDetDetector(ModelStore.Default.GraphModel("nanodet"));
         using var model = new GatedPoseModel();
         using var cancel = new CancellationTokenSource();
-        var graph = new PrelabelGraph(
-            new FetchStage(null, output),
-            new DecodeStage(),
-            new DetectStage(detector, options),
-            new TrackStage(new ByteTrackOptions()),
-            new WindowStage(new WindowOptions { Radius = model.Radius, CropSize = model.InputSize }),
-            new BatchStage(options.MaxPoseBatch),
-            [new PoseWorker(model)],
-            new SinkStage(output, model.Name, model.WeightsHash, "test", _ => Task.CompletedTask),
-            options,
-            cancel.Token);
+        var graph = PrelabelEngine.BuildGraph(detector, [model], options, "test", output, null, output, _ => Task.CompletedTask, cancel.Token);
         Assert.True(await graph.SendAsync(InputResolver.ForFile(clip)));
         graph.Complete();
         Assert.True(await Task.Run(() => model.Entered.Wait(TimeSpan.FromMinutes(2))), "no batch reached the pose model");
