@@ -1,17 +1,28 @@
 #!/usr/bin/env pwsh
 # Entry point for PowerShell users; the same verbs as run.sh (which is what CI and Debian use).
-#   ./run.ps1 setup            install system packages, build the native shim and the .NET solution (idempotent)
+#   ./run.ps1 setup            install system packages, models and the .NET solution (idempotent)
 #   ./run.ps1 test [--fast]    run the test suite (sets up first if needed); --fast skips tests marked Slow
 #   ./run.ps1 <command> ...    run the product's CLI, e.g. ./run.ps1 selfcheck, ./run.ps1 bench runtime
 $ErrorActionPreference = 'Stop'
 $Root = $PSScriptRoot
 $Configuration = if ($env:PIPELINE_CONFIGURATION) { $env:PIPELINE_CONFIGURATION } else { 'Release' }
-$NativeDir = Join-Path $Root 'infra/native'
-$NativeBuild = Join-Path $NativeDir 'build'
+$NativeBuild = Join-Path $Root 'infra/native/build'
 $CliDll = Join-Path $Root "jobs/Pipeline.Cli/bin/$Configuration/net10.0/pipeline.dll"
-$AptPackages = @('libtorch-dev', 'libopenblas0-openmp', 'cmake', 'g++', 'make', 'ffmpeg', 'opencv-doc')
-# With TORCH_DIR (an official libtorch, e.g. the CUDA build) Debian's libtorch is not needed.
-if ($env:TORCH_DIR) { $AptPackages = @('cmake', 'g++', 'make', 'ffmpeg', 'opencv-doc') }
+# FFmpeg, the sample videos, and the tools of TorchSharp's compatibility step (older C++ runtimes).
+$AptPackages = @('ffmpeg', 'opencv-doc', 'g++', 'patchelf', 'libjemalloc2')
+# cpu (default, locked restore) or cuda (TorchSharp's CUDA 12.8 packages; untested here).
+$TorchBackend = if ($env:PIPELINE_TORCH_BACKEND) { $env:PIPELINE_TORCH_BACKEND } else { 'cpu' }
+$MsBuildTorch = @("-p:TorchBackend=$TorchBackend")
+if ($TorchBackend -eq 'cuda') { $MsBuildTorch += '-p:RestoreLockedMode=false' }
+$TorchSharpCompat = Join-Path $Root 'infra/torchsharp/build'
+# Processes started from here preload jemalloc, which keeps libtorch's freed pages (infra/Torch/MallocTuning.cs).
+function Use-Jemalloc {
+    $library = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2'
+    if ($env:PIPELINE_MALLOC_TUNING -ne 'off' -and (Test-Path $library) -and -not ("$($env:LD_PRELOAD)" -split ':' -contains $library)) {
+        $env:LD_PRELOAD = if ($env:LD_PRELOAD) { "${library}:$($env:LD_PRELOAD)" } else { $library }
+        if (-not $env:MALLOC_CONF) { $env:MALLOC_CONF = 'dirty_decay_ms:-1,muzzy_decay_ms:-1' }
+    }
+}
 $ModelsDir = Join-Path $Root 'infra/models'
 $CacheHome = if ($env:XDG_CACHE_HOME) { $env:XDG_CACHE_HOME } else { Join-Path $HOME '.cache' }
 $ModelCache = if ($env:PIPELINE_MODEL_DIR) { $env:PIPELINE_MODEL_DIR } else { Join-Path $CacheHome 'pipeline/models' }
@@ -90,25 +101,23 @@ function Install-DuckDb {
 
 function Install-Azurite { Invoke-NpmCi (Join-Path $Root 'infra/azurite') }
 
-function Build-Native {
-    Write-Log 'native shim: cmake build in infra/native/build'
-    if (-not (Test-Path (Join-Path $NativeBuild 'CMakeCache.txt'))) {
-        $configure = @('-S', $NativeDir, '-B', $NativeBuild, '-DCMAKE_BUILD_TYPE=Release')
-        if ($env:TORCH_DIR) { $configure += "-DCMAKE_PREFIX_PATH=$($env:TORCH_DIR)" }
-        Invoke-Checked 'cmake' $configure
-    }
-    Invoke-Checked 'cmake' @('--build', $NativeBuild, '-j', [Environment]::ProcessorCount)
+# Locked restore, then TorchSharp's compatibility step on hosts with an older C++ runtime.
+function Install-TorchSharp {
+    Write-Log ".NET: restoring Pipeline.sln (torch backend: $TorchBackend)"
+    Invoke-Checked 'dotnet' (@('restore', (Join-Path $Root 'Pipeline.sln'), '--nologo', '-v', 'quiet') + $MsBuildTorch)
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim() }
+    Invoke-Checked (Join-Path $Root 'infra/torchsharp/compat.sh') @($packages, $TorchSharpCompat)
 }
 
 function Build-DotNet {
     Write-Log ".NET: building Pipeline.sln ($Configuration)"
-    Invoke-Checked 'dotnet' @('build', (Join-Path $Root 'Pipeline.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    Invoke-Checked 'dotnet' (@('build', (Join-Path $Root 'Pipeline.sln'), '-c', $Configuration, '--no-restore', '--nologo', '-v', 'quiet', '-clp:ErrorsOnly') + $MsBuildTorch)
 }
 
-function Invoke-Setup { Install-AptPackages; Install-Models; Install-DuckDb; Install-Azurite; Build-Native; Build-DotNet; Write-Log 'setup done' }
+function Invoke-Setup { Install-AptPackages; Install-Models; Install-DuckDb; Install-Azurite; Install-TorchSharp; Build-DotNet; Write-Log 'setup done' }
 
 function Confirm-Setup {
-    if (@(Get-MissingAptPackages).Count -gt 0 -or -not (Test-Models) -or -not (Test-Path (Join-Path $NativeBuild 'libtorchshim.so')) -or -not (Test-Path (Join-Path $NativeBuild 'libduckdb.so')) -or -not (Test-Path (Join-Path $Root 'infra/azurite/node_modules/.package-lock.json')) -or -not (Test-Path $CliDll)) {
+    if (@(Get-MissingAptPackages).Count -gt 0 -or -not (Test-Models) -or -not (Test-Path (Join-Path $NativeBuild 'libduckdb.so')) -or -not (Test-Path (Join-Path $Root 'infra/azurite/node_modules/.package-lock.json')) -or -not (Test-Path $CliDll)) {
         Invoke-Setup
     }
 }
@@ -125,8 +134,9 @@ switch ($verb) {
             $rest = if ($rest.Count -gt 1) { $rest[1..($rest.Count - 1)] } else { @() }
         }
         Confirm-Setup
-        Build-Native
-        Invoke-Checked 'dotnet' (@('test', (Join-Path $Root 'Pipeline.sln'), '-c', $Configuration, '--nologo') + $filter + $rest)
+        Install-TorchSharp
+        Use-Jemalloc
+        Invoke-Checked 'dotnet' (@('test', (Join-Path $Root 'Pipeline.sln'), '-c', $Configuration, '--no-restore', '--nologo') + $MsBuildTorch + $filter + $rest)
     }
     { $_ -in 'help', '-h', '--help' } {
         Get-Content $PSCommandPath | Select-Object -Skip 1 -First 4 | ForEach-Object { $_ -replace '^# ?', '' }
@@ -134,6 +144,7 @@ switch ($verb) {
     }
     default {
         Confirm-Setup
+        Use-Jemalloc
         & dotnet $CliDll @args
         exit $LASTEXITCODE
     }

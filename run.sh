@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
 # Entry point for people and CI; run.ps1 offers the same verbs.
-#   ./run.sh setup            install system packages, build the native shim and the .NET solution (idempotent)
+#   ./run.sh setup            install system packages, models and the .NET solution (idempotent)
 #   ./run.sh test [--fast]    run the test suite (sets up first if needed); --fast skips tests marked Slow
 #   ./run.sh <command> ...    run the product's CLI, e.g. ./run.sh selfcheck, ./run.sh bench runtime
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CONFIGURATION="${PIPELINE_CONFIGURATION:-Release}"
-NATIVE_DIR="$ROOT/infra/native"
-NATIVE_BUILD="$NATIVE_DIR/build"
+NATIVE_BUILD="$ROOT/infra/native/build"
 CLI_DLL="$ROOT/jobs/Pipeline.Cli/bin/$CONFIGURATION/net10.0/pipeline.dll"
-# Debian packages the product needs: libtorch (CPU) and its tool chain, an OpenMP OpenBLAS
-# (the reference BLAS is 14x slower on matmul), FFmpeg, and the sample videos in opencv-doc.
-APT_PACKAGES=(libtorch-dev libopenblas0-openmp cmake g++ make ffmpeg opencv-doc)
-# With TORCH_DIR (an official libtorch, e.g. the CUDA build) Debian's libtorch is not needed.
-if [ -n "${TORCH_DIR:-}" ]; then APT_PACKAGES=(cmake g++ make ffmpeg opencv-doc); fi
+# Debian packages the product needs: FFmpeg, the sample videos in opencv-doc, the tools of
+# TorchSharp's compatibility step on hosts with an older C++ runtime (gcc/g++, patchelf), and jemalloc.
+APT_PACKAGES=(ffmpeg opencv-doc g++ patchelf libjemalloc2)
+# The libtorch build TorchSharp runs on: cpu (default, locked restore) or cuda (TorchSharp's
+# CUDA 12.8 packages; not served by this environment's NuGet mirror, so untested here).
+TORCH_BACKEND="${PIPELINE_TORCH_BACKEND:-cpu}"
+MSBUILD_TORCH=(-p:TorchBackend="$TORCH_BACKEND")
+if [ "$TORCH_BACKEND" = cuda ]; then MSBUILD_TORCH+=(-p:RestoreLockedMode=false); fi
+TORCHSHARP_COMPAT="$ROOT/infra/torchsharp/build"
 MODELS_DIR="$ROOT/infra/models"
 # Pretrained models (TF.js graphs from the pinned npm package, hashes in infra/models/models.sha256).
 MODEL_CACHE="${PIPELINE_MODEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pipeline/models}"
+# libtorch's tensors run 2-3x faster on jemalloc that keeps freed pages than on glibc's malloc,
+# which returns them to the kernel (fresh pages cost ~7 us each to fault in here): every process
+# started from run.sh preloads it once setup has installed it (infra/Torch/MallocTuning.cs).
+use_jemalloc() {
+  local library=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+  if [ "${PIPELINE_MALLOC_TUNING:-on}" != off ] && [ -f "$library" ] && [[ ":${LD_PRELOAD:-}:" != *":$library:"* ]]; then
+    export LD_PRELOAD="$library${LD_PRELOAD:+:$LD_PRELOAD}"
+    export MALLOC_CONF="${MALLOC_CONF:-dirty_decay_ms:-1,muzzy_decay_ms:-1}"
+  fi
+}
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
 
@@ -102,17 +115,23 @@ setup_azurite() { npm_ci "$ROOT/infra/azurite" "azurite"; }
 
 models_ready() { (cd "$MODEL_CACHE" 2>/dev/null && sha256sum --quiet -c "$MODELS_DIR/models.sha256" >/dev/null 2>&1); }
 
-setup_native() {
-  log "native shim: cmake build in infra/native/build"
-  if [ ! -f "$NATIVE_BUILD/CMakeCache.txt" ]; then
-    cmake -S "$NATIVE_DIR" -B "$NATIVE_BUILD" -DCMAKE_BUILD_TYPE=Release ${TORCH_DIR:+-DCMAKE_PREFIX_PATH="$TORCH_DIR"} >/dev/null
-  fi
-  cmake --build "$NATIVE_BUILD" -j "$(nproc)" >/dev/null
+nuget_packages() {
+  if [ -n "${NUGET_PACKAGES:-}" ]; then echo "$NUGET_PACKAGES"; return; fi
+  dotnet nuget locals global-packages --list | sed -n 's/^global-packages: *//p'
+}
+
+# Restores the solution (locked to the packages.lock.json files), then, on hosts whose C++ runtime
+# predates GCC 13's, builds the compatible copy of TorchSharp's native library (infra/torchsharp/compat.sh)
+# that the build puts in place of the package's.
+setup_torchsharp() {
+  log ".NET: restoring Pipeline.sln (torch backend: $TORCH_BACKEND)"
+  dotnet restore "$ROOT/Pipeline.sln" --nologo -v quiet "${MSBUILD_TORCH[@]}"
+  "$ROOT/infra/torchsharp/compat.sh" "$(nuget_packages)" "$TORCHSHARP_COMPAT"
 }
 
 setup_dotnet() {
   log ".NET: building Pipeline.sln ($CONFIGURATION)"
-  dotnet build "$ROOT/Pipeline.sln" -c "$CONFIGURATION" --nologo -v quiet -clp:ErrorsOnly
+  dotnet build "$ROOT/Pipeline.sln" -c "$CONFIGURATION" --no-restore --nologo -v quiet -clp:ErrorsOnly "${MSBUILD_TORCH[@]}"
 }
 
 setup() {
@@ -120,14 +139,14 @@ setup() {
   setup_models
   setup_duckdb
   setup_azurite
-  setup_native
+  setup_torchsharp
   setup_dotnet
   log "setup done"
 }
 
 # Runs setup when its outputs are missing; a full `setup` always re-checks everything.
 ensure_setup() {
-  if [ -n "$(missing_apt_packages)" ] || ! models_ready || [ ! -f "$NATIVE_BUILD/libtorchshim.so" ] || [ ! -f "$NATIVE_BUILD/libduckdb.so" ] || [ ! -f "$ROOT/infra/azurite/node_modules/.package-lock.json" ] || [ ! -f "$CLI_DLL" ]; then
+  if [ -n "$(missing_apt_packages)" ] || ! models_ready || [ ! -f "$NATIVE_BUILD/libduckdb.so" ] || [ ! -f "$ROOT/infra/azurite/node_modules/.package-lock.json" ] || [ ! -f "$CLI_DLL" ]; then
     setup
   fi
 }
@@ -139,8 +158,9 @@ run_tests() {
     shift
   fi
   ensure_setup
-  setup_native
-  dotnet test "$ROOT/Pipeline.sln" -c "$CONFIGURATION" --nologo "${filter[@]}" "$@"
+  setup_torchsharp
+  use_jemalloc
+  dotnet test "$ROOT/Pipeline.sln" -c "$CONFIGURATION" --no-restore --nologo "${MSBUILD_TORCH[@]}" "${filter[@]}" "$@"
 }
 
 usage() {
@@ -153,5 +173,5 @@ case "${1:-help}" in
   setup) setup ;;
   test) shift; run_tests "$@" ;;
   help | -h | --help) usage ;;
-  *) ensure_setup; exec dotnet "$CLI_DLL" "$@" ;;
+  *) ensure_setup; use_jemalloc; exec dotnet "$CLI_DLL" "$@" ;;
 esac

@@ -3,7 +3,7 @@ using Pipeline.Stages.Detect;
 using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Sink;
 using Pipeline.Stages.Track;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Graph;
 

@@ -55,5 +55,11 @@ public sealed class PrelabelOptions
         {
             throw new ArgumentException("at least one device is required");
         }
+
+        // A device this machine lacks is refused before any work (libtorch would fail deep in a model).
+        foreach (var device in Devices)
+        {
+            Pipeline.Torch.TorchDevices.Check(device);
+        }
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Pipeline.Tfjs.Ops;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Tfjs;
 
@@ -169,7 +169,7 @@ public sealed class TfjsGraph : IDisposable
             var call = new OpCall(node, inputs, (kind, create) => prepared.GetOrAdd((node.Name, kind), _ => create().DetachFromDisposeScope()));
             return kernel(call);
         }
-        catch (Exception e) when (e is Pipeline.Torch.TorchException or NotSupportedException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or NotSupportedException or ArgumentException or IndexOutOfRangeException)
         {
             var shapes = string.Join(", ", inputs.Select(t => $"[{string.Join(", ", t.shape)}] {t.dtype}"));
             throw new InvalidOperationException($"{File.Path}: {node} failed on inputs ({shapes}): {e.Message}", e);

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
-using static Pipeline.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Pipeline.Tfjs;
 
@@ -84,14 +85,14 @@ internal static class WeightsReader
         switch (stored)
         {
             case "float32":
-                return from_span(MemoryMarshal.Cast<byte, float>(data), shape);
+                return tensor(MemoryMarshal.Cast<byte, float>(data).ToArray(), shape);
             case "int32":
-                return from_span(MemoryMarshal.Cast<byte, int>(data), shape);
+                return tensor(MemoryMarshal.Cast<byte, int>(data).ToArray(), shape);
             case "bool":
-                return from_span(MemoryMarshal.Cast<byte, bool>(data), shape);
+                return tensor(MemoryMarshal.Cast<byte, bool>(data).ToArray(), shape);
             case "float16":
                 {
-                    using var half = from_span(MemoryMarshal.Cast<byte, Half>(data), shape);
+                    using var half = tensor(MemoryMarshal.Cast<byte, Half>(data).ToArray(), shape);
                     return half.to(float32);
                 }
 
@@ -105,7 +106,7 @@ internal static class WeightsReader
                         values[i] = (float)((q * spec.Scale) + spec.Min);
                     }
 
-                    var dequantized = from_span<float>(values, shape);
+                    var dequantized = tensor(values, shape);
                     if (spec.DType != "int32")
                     {
                         return dequantized;

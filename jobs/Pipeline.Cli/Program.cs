@@ -1,6 +1,10 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Pipeline.Cli.Commands;
+using Pipeline.Torch;
+
+// The allocator is chosen when the process starts: started without jemalloc, restart with it.
+MallocTuning.RestartWithAllocatorIfNeeded();
 
 var root = new RootCommand("Pose pre-labelling pipeline: decodes videos, tracks people and writes pose keypoints to Parquet.")
 {
@@ -29,4 +33,38 @@ void Stop(PosixSignalContext context)
 
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token);
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // Unknown options and unparsable values: refused before any work, with retrying pointless (exit 2).
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"{parsed.CommandResult.Command.Name}: {error.Message}");
+    }
+
+    Console.Error.WriteLine($"Run '{parsed.CommandResult.Command.Name} --help' for usage.");
+    return RunFlags.UsageExitCode;
+}
+
+// The torch runtime is loaded and its thread count set before any command that
+// uses it runs its first op; a host it cannot load on gets one line saying what to run.
+if (parsed.Action is not System.CommandLine.Help.HelpAction && parsed.CommandResult.Command is not RootCommand && !NeedsNoTorch.Contains(parsed.CommandResult.Command.Name))
+{
+    try
+    {
+        TorchRuntime.Initialize();
+    }
+    catch (TorchRuntimeException e)
+    {
+        Console.Error.WriteLine($"{parsed.CommandResult.Command.Name}: {e.Message}");
+        return 1;
+    }
+}
+
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token);
+
+internal static partial class Program
+{
+    /// <summary>Commands that never touch torch, so they run where its runtime cannot load.</summary>
+    private static readonly HashSet<string> NeedsNoTorch = ["enqueue", "render"];
+}

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Cli;
 
@@ -10,7 +10,7 @@ internal static class TensorFiles
         where T : unmanaged
     {
         using var contiguous = t.contiguous();
-        File.WriteAllBytes(path, MemoryMarshal.AsBytes(contiguous.data<T>().AsSpan()).ToArray());
+        File.WriteAllBytes(path, MemoryMarshal.AsBytes(contiguous.data<T>().ToArray().AsSpan()).ToArray());
         return path;
     }
 }

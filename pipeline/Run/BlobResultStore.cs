@@ -69,6 +69,25 @@ public sealed class BlobResultStore(IBlobStore blobs, BlobUri prefix, string sin
         return blob.ToString();
     }
 
+    public async Task<IReadOnlyList<RunManifest>> ReadManifestsAsync(CancellationToken cancellationToken = default)
+    {
+        var folder = Blob("").Path;
+        var manifests = new List<RunManifest>();
+        var download = Path.Combine(SinkDirectory, ".earlier-manifest.json");
+        await foreach (var item in blobs.ListAsync(prefix.Container, folder + "run-manifest", cancellationToken))
+        {
+            var name = item.Name[folder.Length..];
+            if (!name.Contains('/', StringComparison.Ordinal) && name.EndsWith(".json", StringComparison.Ordinal))
+            {
+                await blobs.DownloadToFileAsync(prefix.Container, item.Name, download, cancellationToken);
+                manifests.Add(RunManifest.Read(download));
+            }
+        }
+
+        File.Delete(download);
+        return manifests;
+    }
+
     public async Task PublishManifestAsync(string localManifest, CancellationToken cancellationToken = default)
     {
         var blob = Blob(Path.GetFileName(localManifest));

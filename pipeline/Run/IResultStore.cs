@@ -28,6 +28,9 @@ public interface IResultStore
     /// </summary>
     Task<string> CommitAsync(string sinkFile, string videoId, CancellationToken cancellationToken = default);
 
+    /// <summary>The run manifests of earlier runs (and shards, and workers) next to the results.</summary>
+    Task<IReadOnlyList<RunManifest>> ReadManifestsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Publishes the run manifest written at <paramref name="localManifest"/> next to the results.</summary>
     Task PublishManifestAsync(string localManifest, CancellationToken cancellationToken = default);
 }

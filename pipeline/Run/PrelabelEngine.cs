@@ -4,7 +4,6 @@ using Pipeline.Stages.Detect;
 using Pipeline.Stages.Models;
 using Pipeline.Stages.Pose;
 using Pipeline.Stages.Track;
-using static Pipeline.Torch.torch;
 
 namespace Pipeline.Graph.Run;
 
@@ -25,7 +24,7 @@ internal static class PrelabelEngine
         CancellationToken cancellationToken)
     {
         var store = ModelStore.Default;
-        var devices = options.Devices.Select(device).ToList();
+        var devices = options.Devices.Select(Pipeline.Torch.TorchDevices.Parse).ToList();
         using var detector = new NanoDetDetector(store.GraphModel("nanodet"), device: devices[0]);
         var models = devices.Select(d => (IPoseModel)new MoveNetPoseModel(store.GraphModel(options.Model), d)).ToList();
         try

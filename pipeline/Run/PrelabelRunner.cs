@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Pipeline.DuckDb;
 using Pipeline.Graph.Remote;
 using Pipeline.Storage;
-using static Pipeline.Torch.torch;
 
 namespace Pipeline.Graph.Run;
 
@@ -22,6 +21,7 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
     private readonly Dictionary<string, RunManifest.VideoEntry> entries = [];
     private RunManifest manifest = new();
     private IResultStore results = null!;
+    private IReadOnlyDictionary<string, string> committedAtStart = new Dictionary<string, string>();
     private string manifestPath = "";
     private string workDirectory = "";
     private bool ownsWorkDirectory;
@@ -34,7 +34,7 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
     public Task<RunManifest> RunAsync(IReadOnlyList<VideoTask> videos, IReadOnlyList<string> inputs, CancellationToken cancellationToken = default) =>
         RunCoreAsync(inputs, async () =>
         {
-            var committed = await results.ListCommittedAsync(cancellationToken);
+            var committed = committedAtStart;
             var toRun = new List<VideoTask>();
             foreach (var video in videos)
             {
@@ -143,6 +143,12 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
         results = ResultStores.Open(options.Output, storage, Path.Combine(workDirectory, "results"));
         await results.PrepareAsync(cancellationToken);
         RemoveStaleTemporaryFiles();
+        committedAtStart = await results.ListCommittedAsync(cancellationToken);
+        if (!options.Force && committedAtStart.Count > 0)
+        {
+            RuntimeCompatibility.Check(await results.ReadManifestsAsync(cancellationToken), committedAtStart.Keys, Pipeline.Torch.TorchRuntime.LibTorchVersion, results.Location);
+        }
+
         manifestPath = Path.Combine(results.SinkDirectory, options.ManifestName);
         manifest = new RunManifest
         {
@@ -152,7 +158,9 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
             Versions = new()
             {
                 ["pipeline"] = typeof(PrelabelRunner).Assembly.GetName().Version?.ToString() ?? "0",
-                ["libtorch"] = libtorch_version(),
+                ["libtorch"] = Pipeline.Torch.TorchRuntime.LibTorchVersion,
+                ["torchsharp"] = Pipeline.Torch.TorchRuntime.TorchSharpVersion,
+                ["allocator"] = Pipeline.Torch.MallocTuning.Describe(),
                 ["duckdb"] = DuckDbConnection.LibraryVersion,
                 ["dotnet"] = Environment.Version.ToString(),
                 ["ffmpeg"] = Pipeline.Stages.Decode.FfmpegProcess.Version(),

@@ -11,6 +11,9 @@ namespace Pipeline.Graph.Run;
 /// </summary>
 public sealed class RunManifest
 {
+    /// <summary>Every manifest's file name matches this: run-manifest.json, and those of shards and workers.</summary>
+    public const string FilePattern = "run-manifest*.json";
+
     public string RunId { get; set; } = "";
 
     public DateTimeOffset Started { get; set; }

@@ -85,7 +85,7 @@ public sealed class DetectStage(NanoDetDetector detector, PrelabelOptions option
                 }
             }
         }
-        catch (Exception e) when (e is Pipeline.Torch.TorchException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or InvalidOperationException or ArgumentException)
         {
             error = $"detection failed: {e.Message}";
             return [];

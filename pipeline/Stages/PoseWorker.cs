@@ -1,6 +1,6 @@
 using Pipeline.Stages.Pose;
 using Pipeline.Stages.Sink;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Graph.Stages;
 
@@ -19,7 +19,7 @@ public sealed class PoseWorker(IPoseModel model)
         {
             return Task.FromResult<SinkMessage>(new PoseResults(batch.Video, Run(batch), null));
         }
-        catch (Exception e) when (e is Pipeline.Torch.TorchException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or InvalidOperationException or ArgumentException)
         {
             return Task.FromResult<SinkMessage>(new PoseResults(batch.Video, [], $"pose model {model.Name} failed: {e.Message}"));
         }
@@ -36,7 +36,7 @@ public sealed class PoseWorker(IPoseModel model)
     {
         using var scope = NewDisposeScope();
         var windows = stack(batch.Windows.Select(w => w.Crops).ToList()).to(model.Device).to(float32);
-        var keypoints = model.Predict(windows).cpu().data<float>();
+        var keypoints = model.Predict(windows).cpu().data<float>().ToArray();
         var rows = new List<PoseRow>(batch.Windows.Count);
         for (var i = 0; i < batch.Windows.Count; i++)
         {

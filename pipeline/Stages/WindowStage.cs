@@ -1,5 +1,5 @@
 using Pipeline.Stages.Imaging;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Graph.Stages;
 

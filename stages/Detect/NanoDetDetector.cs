@@ -1,6 +1,6 @@
 using Pipeline.Stages.Imaging;
 using Pipeline.Tfjs;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Stages.Detect;
 
@@ -66,11 +66,11 @@ public sealed class NanoDetDetector : IDisposable
         var box = Letterbox.For(width, height);
         var w = (int)Math.Round(width * box.Scale);
         var h = (int)Math.Round(height * box.Scale);
-        var resized = nn.functional.interpolate(frames.to(Device), size: (h, w), mode: InterpolationMode.Bilinear);
+        var resized = nn.functional.interpolate(frames.to(Device), size: [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
         var padded = nn.functional.pad(resized, [(long)box.PadX, InputSize - w - (long)box.PadX, (long)box.PadY, InputSize - h - (long)box.PadY]);
         var bgr = padded.flip(1);
-        var mean = tensor(MeanBgr, [1, 3, 1, 1], Device);
-        var std = tensor(StdBgr, [1, 3, 1, 1], Device);
+        var mean = tensor(MeanBgr, [1, 3, 1, 1], device: Device);
+        var std = tensor(StdBgr, [1, 3, 1, 1], device: Device);
         return scope.MoveToOuter(((bgr - mean) / std).contiguous());
     }
 
@@ -115,8 +115,8 @@ public sealed class NanoDetDetector : IDisposable
     {
         var n = (int)scores.size(0);
         var priors = (int)scores.size(1);
-        var s = scores.cpu().data<float>();
-        var b = boxes.cpu().data<float>();
+        var s = scores.cpu().data<float>().ToArray();
+        var b = boxes.cpu().data<float>().ToArray();
         var result = new List<Detection>[n];
         for (var i = 0; i < n; i++)
         {

@@ -1,4 +1,4 @@
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Stages.Imaging;
 
@@ -26,7 +26,7 @@ public static class ImageTensors
         }
 
         using var scope = NewDisposeScope();
-        var hwc = tensor(bytes, [images.Count, h, w, 3], device);
+        var hwc = tensor(bytes, [images.Count, h, w, 3], device: device);
         return scope.MoveToOuter(hwc.permute(0, 3, 1, 2).to(float32).contiguous());
     }
 
@@ -63,11 +63,11 @@ public static class ImageTensors
 
         using var scope = NewDisposeScope();
         var device = frames.device;
-        var thetaTensor = tensor(theta, [regions.Count, 2, 3], device);
-        var grid = nn.functional.affine_grid(thetaTensor, [regions.Count, frames.size(1), height, width]);
-        var indexTensor = tensor(frameIndex.Select(i => (long)i).ToArray(), null, device);
+        var thetaTensor = tensor(theta, [regions.Count, 2, 3], device: device);
+        var grid = nn.functional.affine_grid(thetaTensor, [regions.Count, frames.size(1), height, width], align_corners: false);
+        var indexTensor = tensor(frameIndex.Select(i => (long)i).ToArray(), device: device);
         var sources = frames.index_select(0, indexTensor);
-        var crops = nn.functional.grid_sample(sources, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros);
+        var crops = nn.functional.grid_sample(sources, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
         return scope.MoveToOuter(crops);
     }
 }

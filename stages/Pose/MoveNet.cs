@@ -1,6 +1,6 @@
 using Pipeline.Stages.Imaging;
 using Pipeline.Tfjs;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Stages.Pose;
 
@@ -144,7 +144,7 @@ public sealed class MoveNet : IDisposable
         using var scope = NewDisposeScope();
         var regions = people.Select(p => p.Box.ToCropRegion()).ToList();
         var crops = ImageTensors.CropAndResize(frames.to(Device), regions, people.Select(p => p.Frame).ToList(), InputSize, InputSize);
-        var keypoints = Predict(crops).cpu().data<float>();
+        var keypoints = Predict(crops).cpu().data<float>().ToArray();
         var poses = new List<PersonPose>(people.Count);
         for (var i = 0; i < people.Count; i++)
         {

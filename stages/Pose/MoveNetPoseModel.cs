@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Stages.Pose;
 

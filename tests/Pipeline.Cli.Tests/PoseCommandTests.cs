@@ -52,12 +52,13 @@ public sealed class PoseCommandTests
     public async Task BadInputsFailWithClearMessages()
     {
         var missing = await CliRunner.RunAsync("pose", "--image", "/nonexistent.mp4");
-        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal(2, missing.ExitCode);
         Assert.Contains("/nonexistent.mp4", missing.Error);
         var badBox = await CliRunner.RunAsync("pose", "--image", Sample, "--box", "1,2,3");
-        Assert.Equal(1, badBox.ExitCode);
+        Assert.Equal(2, badBox.ExitCode);
         Assert.Contains("expected four numbers", badBox.Error);
         var badModel = await CliRunner.RunAsync("pose", "--image", Sample, "--model", "openpose");
-        Assert.NotEqual(0, badModel.ExitCode);
+        Assert.Equal(2, badModel.ExitCode);
+        Assert.Contains("openpose", badModel.Error);
     }
 }

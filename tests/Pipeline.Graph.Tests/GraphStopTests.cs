@@ -3,7 +3,7 @@ using Pipeline.Graph.Run;
 using Pipeline.Stages.Detect;
 using Pipeline.Stages.Models;
 using Pipeline.Stages.Pose;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Graph.Tests;
 

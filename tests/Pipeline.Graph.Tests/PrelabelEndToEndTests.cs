@@ -95,4 +95,25 @@ public sealed class PrelabelEndToEndTests : IDisposable
         Assert.Equal(3, manifest.Summary.Failed);
         Assert.Equal(2, Directory.GetFiles(output, "*.parquet").Length);
     }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task AResumeOverVideosLabelledOnAnotherRuntimeIsRefusedUnlessForced()
+    {
+        var clip = clips.Cut("old.mp4", 12, 1);
+        var first = await RunAsync([clip]);
+        var path = Path.Combine(output, PrelabelRunner.ManifestName);
+
+        // As an earlier version (libtorch 1.13 through our own binding) would have written it.
+        var earlier = RunManifest.Read(path);
+        earlier.Versions[RuntimeCompatibility.RuntimeKey] = "1.13.0";
+        earlier.Write(path);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => RunAsync([clip]));
+        Assert.Contains($"1 committed video(s) ({first.Videos[0].Id}) were labelled on libtorch 1.13.0; this build runs libtorch {Pipeline.Torch.TorchRuntime.LibTorchVersion}", error.Message);
+        Assert.Contains("--force", error.Message);
+
+        var forced = await RunAsync([clip], force: true);
+        Assert.Equal("done", forced.Videos.Single().Status);
+        Assert.Equal("skipped", (await RunAsync([clip])).Videos.Single().Status); // the recomputed video is this runtime's now
+    }
 }

@@ -1,7 +1,7 @@
 using Pipeline.Graph.Stages;
 using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Track;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Graph.Tests;
 
@@ -47,7 +47,7 @@ public sealed class WindowStageTests
             Assert.Equal([5L, 3, Crop, Crop], window.Crops.shape);
             Assert.Equal(ScalarType.Byte, window.Crops.dtype);
             // Every pixel of crop f is frame frames[f]'s grey level (the region lies inside the frame).
-            var levels = window.Crops.to(float32).mean([1, 2, 3]).data<float>();
+            var levels = window.Crops.to(float32).mean([1, 2, 3]).data<float>().ToArray();
             Assert.Equal(frames.Select(f => 10f * f), levels);
             Assert.Equal(7, window.TrackId);
             Assert.Equal(new BoundingBox(6, 6, 26, 26), window.Region); // the box enlarged by 25 %
@@ -63,7 +63,7 @@ public sealed class WindowStageTests
 
         var only = Assert.Single(windows);
         Assert.Equal(2, only.FrameIndex);
-        Assert.Equal([10f, 20f, 30f], only.Crops.to(float32).mean([1, 2, 3]).data<float>());
+        Assert.Equal([10f, 20f, 30f], only.Crops.to(float32).mean([1, 2, 3]).data<float>().ToArray());
         only.Crops.Dispose();
     }
 

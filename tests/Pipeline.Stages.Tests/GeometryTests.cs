@@ -1,7 +1,7 @@
 using Pipeline.Stages.Decode;
 using Pipeline.Stages.Detect;
 using Pipeline.Stages.Imaging;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Stages.Tests;
 
@@ -69,11 +69,11 @@ public sealed class GeometryTests
         // Same size: output pixel j samples source pixel X1 + j exactly.
         var crop = ImageTensors.CropAndResize(frames, [new BoundingBox(8, 4, 24, 20)], [0], 16, 16);
         Assert.Equal([1L, 3, 16, 16], crop.shape);
-        Close(Enumerable.Range(8, 16).Select(v => (float)v), crop[0, 0, 0].data<float>());
-        Close(Enumerable.Range(4, 16).Select(v => (float)v), crop[0, 1, .., 0].data<float>());
+        Close(Enumerable.Range(8, 16).Select(v => (float)v), crop[0, 0, 0].data<float>().ToArray());
+        Close(Enumerable.Range(4, 16).Select(v => (float)v), crop[0, 1, .., 0].data<float>().ToArray());
         // Half size: each output pixel is the mean of a 2 x 2 block (bilinear at the shared corner).
         var half = ImageTensors.CropAndResize(frames, [new BoundingBox(8, 4, 24, 20)], [0], 8, 8);
-        Close(Enumerable.Range(0, 8).Select(j => 8.5f + (2 * j)), half[0, 0, 0].data<float>());
+        Close(Enumerable.Range(0, 8).Select(j => 8.5f + (2 * j)), half[0, 0, 0].data<float>().ToArray());
         // A region hanging off the frame is black outside it.
         var edge = ImageTensors.CropAndResize(frames, [new BoundingBox(-8, 0, 8, 16)], [0], 16, 16);
         Assert.Equal(0f, edge[0, 2, 5, 3].item<float>());
@@ -102,7 +102,7 @@ public sealed class GeometryTests
         {
             foreach (var size in new[] { 64, 192 })
             {
-                var expected = ImageTensors.CropAndResize(frames, [region], [0], size, size).round().clamp(0, 255).to(uint8).data<byte>();
+                var expected = ImageTensors.CropAndResize(frames, [region], [0], size, size).round().clamp(0, 255).to(uint8).data<byte>().ToArray();
                 var actual = new byte[3 * size * size];
                 CropSampler.CropAndResize(image, region, size, actual);
                 var differences = expected.Zip(actual).Select(p => Math.Abs(p.First - p.Second)).ToList();

@@ -3,7 +3,7 @@ using Pipeline.Stages.Detect;
 using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Models;
 using Pipeline.Stages.Pose;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Stages.Tests;
 
@@ -90,7 +90,7 @@ public sealed class TfjsReferenceTests : IClassFixture<TfjsReferenceTests.Models
         var image = await SampleVideo.FrameAsync(reference.GetProperty("frame").GetInt32());
         using var scope = NewDisposeScope();
         var (scores, _) = models.Detector.RawOutputs(models.Detector.Preprocess(ImageTensors.ToBatch([image])));
-        var values = scores[0].data<float>();
+        var values = scores[0].data<float>().ToArray();
         var offsets = new Dictionary<int, int> { [8] = 0, [16] = 2704, [32] = 2704 + 676 };
         foreach (var top in reference.GetProperty("nanodet").GetProperty("topScores").EnumerateArray())
         {
@@ -112,7 +112,7 @@ public sealed class TfjsReferenceTests : IClassFixture<TfjsReferenceTests.Models
             var crops = reference.GetProperty("crops").EnumerateArray().ToList();
             var regions = crops.Select(c => Box(c.GetProperty("region"))).ToList();
             var input = ImageTensors.CropAndResize(frames, regions, regions.Select(_ => 0).ToList(), model.InputSize, model.InputSize);
-            var keypoints = model.Predict(input).data<float>();
+            var keypoints = model.Predict(input).data<float>().ToArray();
             for (var c = 0; c < crops.Count; c++)
             {
                 var expected = crops[c].GetProperty(name);

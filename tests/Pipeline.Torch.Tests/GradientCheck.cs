@@ -1,4 +1,5 @@
-using static Pipeline.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Pipeline.Torch.Tests;
 
@@ -18,19 +19,19 @@ internal static class GradientCheck
     public static void Run(Func<Tensor[], Tensor> function, double[][] values, long[][] shapes, int seed, int samplesPerInput = 40)
     {
         using var scope = NewDisposeScope();
-        using var generator = new Generator(seed);
+        var generator = new Generator((ulong)seed);
         var inputs = values.Select((v, i) => tensor(v, shapes[i], requires_grad: true)).ToArray();
         var output = function(inputs);
         var weights = randn(output.shape, float64, generator: generator);
         (output * weights).sum().backward();
-        var analytic = inputs.Select(t => t.grad!.data<double>()).ToArray();
+        var analytic = inputs.Select(t => t.grad!.data<double>().ToArray()).ToArray();
 
         double Loss(double[][] at)
         {
             using var inner = NewDisposeScope();
             using var _ = no_grad();
             var y = function(at.Select((v, i) => tensor(v, shapes[i])).ToArray());
-            return (y * weights).sum().item<double>();
+            return (y * weights).sum().ToDouble();
         }
 
         var random = new Random(seed);
@@ -57,6 +58,6 @@ internal static class GradientCheck
     public static double[] Random(Generator g, long[] shape, double low = -1, double high = 1)
     {
         using var t = rand(shape, float64, generator: g) * (high - low) + low;
-        return t.data<double>();
+        return t.data<double>().ToArray();
     }
 }

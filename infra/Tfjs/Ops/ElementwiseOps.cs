@@ -1,4 +1,4 @@
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Tfjs.Ops;
 

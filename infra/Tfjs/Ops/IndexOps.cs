@@ -1,4 +1,5 @@
-using static Pipeline.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Pipeline.Tfjs.Ops;
 
@@ -48,7 +49,7 @@ internal static class IndexOps
     {
         var shape = call.Longs(1);
         var values = call.Inputs[2];
-        var dense = full(shape, call.Inputs[3].item<double>(), values.dtype);
+        var dense = full(shape, call.Inputs[3].ToDouble(), values.dtype);
         using var indices = call.Inputs[0].to(int64);
         if (indices.numel() == 0)
         {

@@ -1,4 +1,4 @@
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Tfjs.Ops;
 
@@ -27,7 +27,7 @@ public sealed class OpCall
     public long[] Longs(int input)
     {
         using var asLong = Inputs[input].to(int64);
-        return asLong.data<long>();
+        return asLong.data<long>().ToArray();
     }
 
     public long Long(int input) => Longs(input).Single();

@@ -1,4 +1,4 @@
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Tfjs.Ops;
 
@@ -30,7 +30,7 @@ public static class OpRegistry
         ["Less"] = ElementwiseOps.Binary((a, b) => a.lt(b)),
         ["Sigmoid"] = ElementwiseOps.Unary(t => t.sigmoid()),
         ["Relu"] = ElementwiseOps.Unary(t => t.relu()),
-        ["Relu6"] = ElementwiseOps.Unary(nn.functional.relu6),
+        ["Relu6"] = ElementwiseOps.Unary(t => nn.functional.relu6(t)),
         ["LeakyRelu"] = ElementwiseOps.LeakyRelu,
         ["Tanh"] = ElementwiseOps.Unary(t => t.tanh()),
         ["Sqrt"] = ElementwiseOps.Unary(t => t.sqrt()),

@@ -1,4 +1,4 @@
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Tfjs.Ops;
 
@@ -17,7 +17,7 @@ internal static class ResamplingOps
 
         var size = call.Longs(1);
         using var nchw = call.Inputs[0].permute(0, 3, 1, 2);
-        using var resized = nn.functional.interpolate(nchw, size: (size[0], size[1]), mode: InterpolationMode.Bilinear, align_corners: alignCorners);
+        using var resized = nn.functional.interpolate(nchw, size: [size[0], size[1]], mode: InterpolationMode.Bilinear, align_corners: alignCorners);
         return [resized.permute(0, 2, 3, 1)];
     }
 

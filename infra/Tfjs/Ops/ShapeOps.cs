@@ -1,4 +1,5 @@
-using static Pipeline.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Pipeline.Tfjs.Ops;
 
@@ -63,7 +64,7 @@ internal static class ShapeOps
         var unknown = Array.IndexOf(sizes, -1L);
         if (unknown >= 0)
         {
-            sizes[unknown] = x.size(axis) - sizes.Where(s => s >= 0).Sum();
+            sizes[unknown] = x.size((int)axis) - sizes.Where(s => s >= 0).Sum();
         }
 
         return x.split(sizes, axis);
@@ -74,7 +75,7 @@ internal static class ShapeOps
         var x = call.Inputs[1];
         var axis = OpCall.Axis(call.Long(0), x.dim());
         var parts = call.Attributes.Int("num_split");
-        return x.split(x.size(axis) / parts, axis);
+        return x.split(x.size((int)axis) / parts, axis);
     }
 
     public static Tensor[] Slice(OpCall call)
@@ -98,7 +99,7 @@ internal static class ShapeOps
     {
         var x = call.Inputs[0];
         var paddings = call.Longs(1); // [[before, after] per dimension], first dimension first
-        var value = call.Inputs.Length > 2 ? call.Inputs[2].item<double>() : 0;
+        var value = call.Inputs.Length > 2 ? call.Inputs[2].ToDouble() : 0;
         var mode = call.Node.Op == "MirrorPad"
             ? call.Attributes.String("mode") == "REFLECT" ? PaddingModes.Reflect : throw new NotSupportedException("MirrorPad mode SYMMETRIC")
             : PaddingModes.Constant;
@@ -120,5 +121,5 @@ internal static class ShapeOps
 
     public static Tensor[] Shape(OpCall call) => [tensor(call.Inputs[0].shape.Select(d => (int)d).ToArray())];
 
-    public static Tensor[] Fill(OpCall call) => [full(call.Longs(0), call.Inputs[1].item<double>(), call.Inputs[1].dtype)];
+    public static Tensor[] Fill(OpCall call) => [full(call.Longs(0), call.Inputs[1].ToDouble(), call.Inputs[1].dtype)];
 }

@@ -6,7 +6,7 @@ using Pipeline.Stages.Detect;
 using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Models;
 using Pipeline.Stages.Pose;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Cli.Bench;
 
@@ -33,7 +33,7 @@ internal static class ModelsBenchmark
             return 1;
         }
 
-        output.WriteLine($"{video.Name} frame {frameIndex}: {peopleCount} people; libtorch {libtorch_version()}, {get_num_threads()} threads; medians of {rounds} rounds");
+        output.WriteLine($"{video.Name} frame {frameIndex}: {peopleCount} people; libtorch {Pipeline.Torch.TorchRuntime.LibTorchVersion}, {get_num_threads()} threads; medians of {rounds} rounds");
         Dictionary<string, double> tfjs;
         try
         {
@@ -75,7 +75,8 @@ internal static class ModelsBenchmark
         var zeros8 = regions.Select(_ => 0).ToList();
         var thunderCrops = ImageTensors.CropAndResize(frames, regions, zeros8, 256, 256).round();
         var lightningCrops = ImageTensors.CropAndResize(frames, regions, zeros8, 192, 192).round();
-        double PerItem(Action action, int items) => Median(rounds, action) / items;
+        // Warm-up: the first runs of each batch size pay for oneDNN's kernel JIT and heap growth.
+        double PerItem(Action action, int items) => Timing.MedianSeconds(rounds, action, warmup: 3) * 1e3 / items;
         var results = new Dictionary<string, double>
         {
             ["thunder b1"] = PerItem(() => thunder.Predict(thunderCrops.narrow(0, 0, 1)).Dispose(), 1),
@@ -92,25 +93,6 @@ internal static class ModelsBenchmark
             TensorFiles.Write<int>(MoveNet.GraphInput(lightningCrops.narrow(0, 0, 1)), Path.Combine(folder, "lightning.bin")),
             TensorFiles.Write<float>(detector.Preprocess(frames), Path.Combine(folder, "nanodet.bin")));
         return (results, inputs, people.Count);
-    }
-
-    private static double Median(int rounds, Action action)
-    {
-        // Warm-up: the first runs of each batch size pay for oneDNN's kernel JIT and heap growth.
-        for (var i = 0; i < 3; i++)
-        {
-            action();
-        }
-
-        var times = new List<double>();
-        for (var i = 0; i < rounds; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            action();
-            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
-
-        return SideBySide.Median(times);
     }
 
     private static async Task<Dictionary<string, double>> TimeTfjsAsync(ModelStore store, TfjsInputs inputs, int rounds, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ using Pipeline.Stages.Detect;
 using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Models;
 using Pipeline.Stages.Pose;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Cli.Commands;
 

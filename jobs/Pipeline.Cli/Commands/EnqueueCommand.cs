@@ -46,7 +46,7 @@ internal static class EnqueueCommand
             catch (Exception e) when (RunFlags.IsUsageError(e))
             {
                 Console.Error.WriteLine($"enqueue: {e.Message}");
-                return 1;
+                return RunFlags.ExitCode(e);
             }
         });
         return command;

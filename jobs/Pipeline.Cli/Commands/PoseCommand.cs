@@ -6,7 +6,7 @@ using Pipeline.Stages.Detect;
 using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Models;
 using Pipeline.Stages.Pose;
-using static Pipeline.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Pipeline.Cli.Commands;
 
@@ -41,7 +41,7 @@ internal static class PoseCommand
         try
         {
             var boxes = boxTexts.Select(ParseBox).ToList();
-            var torchDevice = device(deviceName);
+            var torchDevice = Pipeline.Torch.TorchDevices.Parse(deviceName);
             var image = await StillFrames.ReadAsync(imageFile.FullName, frameIndex, cancellationToken);
             var store = ModelStore.Default;
             List<PersonPose> poses;
@@ -77,10 +77,10 @@ internal static class PoseCommand
             Console.WriteLine(asJson ? ToJson(imageFile.FullName, frameIndex, image, modelName, boxes.Count == 0, poses) : ToTable(poses, overlayFile));
             return 0;
         }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ArgumentException or InvalidOperationException or IOException or Pipeline.Torch.TorchException)
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ArgumentException or InvalidOperationException or IOException or System.Runtime.InteropServices.ExternalException)
         {
             Console.Error.WriteLine($"pose: {e.Message}");
-            return 1;
+            return RunFlags.ExitCode(e);
         }
     }
 

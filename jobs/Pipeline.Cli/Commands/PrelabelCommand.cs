@@ -49,7 +49,7 @@ internal static class PrelabelCommand
             if (all.Count == 0)
             {
                 Console.Error.WriteLine($"prelabel: no videos found in {string.Join(", ", inputs)}");
-                return 1;
+                return RunFlags.UsageExitCode;
             }
 
             var videos = all.Where(shard.Contains).ToList();
@@ -71,7 +71,7 @@ internal static class PrelabelCommand
         catch (Exception e) when (RunFlags.IsUsageError(e))
         {
             Console.Error.WriteLine($"prelabel: {e.Message}");
-            return 1;
+            return RunFlags.ExitCode(e);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -58,7 +58,7 @@ internal static class RenderCommand
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException or DuckDbException or InvalidOperationException)
         {
             Console.Error.WriteLine($"render: {e.Message}");
-            return 1;
+            return RunFlags.ExitCode(e);
         }
     }
 

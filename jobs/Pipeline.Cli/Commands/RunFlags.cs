@@ -63,7 +63,14 @@ internal sealed class RunFlags
     /// <summary>Exit code after Ctrl+C or SIGTERM (128 + SIGINT, as shells report it).</summary>
     public const int InterruptedExitCode = 130;
 
-    /// <summary>Errors that are the user's input or environment, printed as one line (no stack trace) with exit code 1.</summary>
+    /// <summary>Exit code of a command refused for its options or inputs (bad flag values, malformed manifests, missing inputs): retrying cannot help.</summary>
+    public const int UsageExitCode = 2;
+
+    /// <summary>Errors that are the user's input or environment, printed as one line (no stack trace).</summary>
     public static bool IsUsageError(Exception e) =>
         e is ArgumentException or FileNotFoundException or FormatException or NotSupportedException or InvalidDataException or DllNotFoundException or StorageException or UriFormatException;
+
+    /// <summary>2 for a refused option or input (<see cref="UsageExitCode"/>), 1 for the environment (storage, files the product needs).</summary>
+    public static int ExitCode(Exception e) =>
+        e is ArgumentException or FormatException or NotSupportedException or UriFormatException || (e is FileNotFoundException && e is not DllNotFoundException) ? UsageExitCode : 1;
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Pipeline.Torch;
-using static Pipeline.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Pipeline.Cli.Commands;
 
@@ -18,24 +20,25 @@ internal static class SelfCheckCommand
     {
         try
         {
+            Console.WriteLine($"libtorch {TorchRuntime.LibTorchVersion} (TorchSharp {TorchRuntime.TorchSharpVersion}), {get_num_threads()} threads, devices: {string.Join(", ", TorchDevices.Available())}");
+            Console.WriteLine($"allocator: {MallocTuning.Describe()}");
             using var scope = NewDisposeScope();
-            Console.WriteLine($"libtorch {libtorch_version()}, {get_num_threads()} threads, CUDA {(cuda.is_available() ? $"available ({cuda.device_count()} devices)" : "not available")}");
-            using var generator = new Generator(0);
+            var generator = new Generator(0);
             var x = randn([2, 3, 16, 16], generator: generator);
             var w = randn([4, 3, 3, 3], generator: generator, requires_grad: true);
-            var loss = nn.functional.conv2d(x, w, padding: (1, 1)).square().mean();
+            var loss = nn.functional.conv2d(x, w, padding: [1, 1]).square().mean();
             loss.backward();
-            var gradNorm = w.grad!.norm().item<double>();
+            var gradNorm = w.grad!.norm().ToDouble();
             if (!double.IsFinite(gradNorm) || gradNorm <= 0)
             {
                 Console.Error.WriteLine($"selfcheck failed: gradient norm {gradNorm}");
                 return 1;
             }
 
-            Console.WriteLine($"conv2d forward/backward OK (loss {loss.item<double>():F4}, |grad| {gradNorm:F4})");
+            Console.WriteLine($"conv2d forward/backward OK (loss {loss.ToDouble():F4}, |grad| {gradNorm:F4})");
             return 0;
         }
-        catch (Exception e) when (e is DllNotFoundException or TorchException)
+        catch (ExternalException e)
         {
             Console.Error.WriteLine($"selfcheck failed: {e.Message}");
             return 1;

@@ -58,7 +58,7 @@ internal static class WorkerCommand
             catch (Exception e) when (RunFlags.IsUsageError(e))
             {
                 Console.Error.WriteLine($"worker: {e.Message}");
-                return 1;
+                return RunFlags.ExitCode(e);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -1,0 +1,49 @@
+namespace Pipeline.Cli.Tests;
+
+/// <summary>Refused options and inputs exit with 2 (not retried by the Kubernetes Jobs), naming what is wrong, before any work.</summary>
+public sealed class ExitCodeTests : IDisposable
+{
+    private const string Sample = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+    private readonly string directory = Directory.CreateTempSubdirectory("exit-codes-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    [Fact]
+    public async Task ADeviceThisMachineLacksIsRefusedBeforeAnyWorkNamingTheDevicesThereAre()
+    {
+        var output = Path.Combine(directory, "out");
+        var prelabel = await CliRunner.RunAsync("prelabel", "--output", output, "--device", "cuda:7", "--quiet");
+        Assert.Equal(2, prelabel.ExitCode);
+        Assert.Equal("prelabel: device 'cuda:7' does not exist on this machine; it has: cpu", prelabel.Error.Trim());
+        Assert.False(Directory.Exists(output), "nothing may be written for a refused run");
+
+        var pose = await CliRunner.RunAsync("pose", "--image", Sample, "--device", "cuda");
+        Assert.Equal(2, pose.ExitCode);
+        Assert.Contains("device 'cuda' does not exist on this machine; it has: cpu", pose.Error);
+        Assert.DoesNotContain("   at ", pose.Error); // one line, no stack trace
+    }
+
+    [Fact]
+    public async Task AMalformedManifestLineIsRefusedNamingTheLine()
+    {
+        var manifest = Path.Combine(directory, "videos.jsonl");
+        File.WriteAllLines(manifest, [$"{{\"uri\": \"{Sample}\"}}", "{\"url\": \"typo.mp4\"}"]);
+        var result = await CliRunner.RunAsync("prelabel", "--input", manifest, "--output", Path.Combine(directory, "out"), "--quiet");
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"prelabel: {manifest}:2:", result.Error.Trim());
+    }
+
+    [Fact]
+    public async Task UnknownOptionsAndBadValuesExitWithTwo()
+    {
+        var unknown = await CliRunner.RunAsync("prelabel", "--output", directory, "--frobnicate");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("--frobnicate", unknown.Error);
+        var badValue = await CliRunner.RunAsync("prelabel", "--output", directory, "--max-batch", "many");
+        Assert.Equal(2, badValue.ExitCode);
+        Assert.Contains("many", badValue.Error);
+        var zero = await CliRunner.RunAsync("prelabel", "--output", directory, "--max-batch", "0");
+        Assert.Equal(2, zero.ExitCode);
+        Assert.Contains("max-batch", zero.Error);
+    }
+}
