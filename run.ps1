@@ -6,7 +6,6 @@
 $ErrorActionPreference = 'Stop'
 $Root = $PSScriptRoot
 $Configuration = if ($env:PIPELINE_CONFIGURATION) { $env:PIPELINE_CONFIGURATION } else { 'Release' }
-$NativeBuild = Join-Path $Root 'infra/native/build'
 $CliDll = Join-Path $Root "jobs/Pipeline.Cli/bin/$Configuration/net10.0/pipeline.dll"
 # FFmpeg, the sample videos, and the tools of TorchSharp's compatibility step (older C++ runtimes).
 $AptPackages = @('ffmpeg', 'opencv-doc', 'g++', 'patchelf', 'libjemalloc2')
@@ -92,13 +91,6 @@ function Install-Models {
     if (-not (Test-Models)) { throw "models: hash mismatch in $ModelCache" }
 }
 
-function Install-DuckDb {
-    $duck = Join-Path $Root 'infra/duckdb'
-    Invoke-NpmCi $duck
-    New-Item -ItemType Directory -Force -Path $NativeBuild | Out-Null
-    Copy-Item (Join-Path $duck 'node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so') (Join-Path $NativeBuild 'libduckdb.so') -Force
-}
-
 function Install-Azurite { Invoke-NpmCi (Join-Path $Root 'infra/azurite') }
 
 # Locked restore, then TorchSharp's compatibility step on hosts with an older C++ runtime.
@@ -114,10 +106,10 @@ function Build-DotNet {
     Invoke-Checked 'dotnet' (@('build', (Join-Path $Root 'Pipeline.sln'), '-c', $Configuration, '--no-restore', '--nologo', '-v', 'quiet', '-clp:ErrorsOnly') + $MsBuildTorch)
 }
 
-function Invoke-Setup { Install-AptPackages; Install-Models; Install-DuckDb; Install-Azurite; Install-TorchSharp; Build-DotNet; Write-Log 'setup done' }
+function Invoke-Setup { Install-AptPackages; Install-Models; Install-Azurite; Install-TorchSharp; Build-DotNet; Write-Log 'setup done' }
 
 function Confirm-Setup {
-    if (@(Get-MissingAptPackages).Count -gt 0 -or -not (Test-Models) -or -not (Test-Path (Join-Path $NativeBuild 'libduckdb.so')) -or -not (Test-Path (Join-Path $Root 'infra/azurite/node_modules/.package-lock.json')) -or -not (Test-Path $CliDll)) {
+    if (@(Get-MissingAptPackages).Count -gt 0 -or -not (Test-Models) -or -not (Test-Path (Join-Path $Root 'infra/azurite/node_modules/.package-lock.json')) -or -not (Test-Path $CliDll)) {
         Invoke-Setup
     }
 }

@@ -7,7 +7,6 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CONFIGURATION="${PIPELINE_CONFIGURATION:-Release}"
-NATIVE_BUILD="$ROOT/infra/native/build"
 CLI_DLL="$ROOT/jobs/Pipeline.Cli/bin/$CONFIGURATION/net10.0/pipeline.dll"
 # Debian packages the product needs: FFmpeg, the sample videos in opencv-doc, the tools of
 # TorchSharp's compatibility step on hosts with an older C++ runtime (gcc/g++, patchelf), and jemalloc.
@@ -102,14 +101,6 @@ setup_models() {
   (cd "$MODEL_CACHE" && sha256sum --quiet -c "$MODELS_DIR/models.sha256") || { log "models: hash mismatch in $MODEL_CACHE"; exit 1; }
 }
 
-# DuckDB's C library (for Parquet) comes pinned from its official Node bindings package.
-setup_duckdb() {
-  local duck="$ROOT/infra/duckdb"
-  npm_ci "$duck" "duckdb (pinned @duckdb/node-bindings-linux-x64)"
-  mkdir -p "$NATIVE_BUILD"
-  cp -u "$duck/node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so" "$NATIVE_BUILD/libduckdb.so"
-}
-
 # Azurite (the official Azure Storage emulator) for the storage tests, pinned.
 setup_azurite() { npm_ci "$ROOT/infra/azurite" "azurite"; }
 
@@ -137,7 +128,6 @@ setup_dotnet() {
 setup() {
   setup_apt
   setup_models
-  setup_duckdb
   setup_azurite
   setup_torchsharp
   setup_dotnet
@@ -146,7 +136,7 @@ setup() {
 
 # Runs setup when its outputs are missing; a full `setup` always re-checks everything.
 ensure_setup() {
-  if [ -n "$(missing_apt_packages)" ] || ! models_ready || [ ! -f "$NATIVE_BUILD/libduckdb.so" ] || [ ! -f "$ROOT/infra/azurite/node_modules/.package-lock.json" ] || [ ! -f "$CLI_DLL" ]; then
+  if [ -n "$(missing_apt_packages)" ] || ! models_ready || [ ! -f "$ROOT/infra/azurite/node_modules/.package-lock.json" ] || [ ! -f "$CLI_DLL" ]; then
     setup
   fi
 }

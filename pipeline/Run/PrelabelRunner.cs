@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
-using Pipeline.DuckDb;
 using Pipeline.Graph.Remote;
+using Pipeline.Stages.Sink;
 using Pipeline.Storage;
 
 namespace Pipeline.Graph.Run;
@@ -41,7 +40,7 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
                 var entry = AddEntry(video);
                 if (!options.Force && committed.TryGetValue(video.VideoId, out var location))
                 {
-                    MarkSkipped(entry, location);
+                    MarkSkipped(entry, location, await CountRowsAsync(location, cancellationToken));
                 }
                 else
                 {
@@ -104,9 +103,10 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
 
             if (!options.Force && await results.FindCommittedAsync(video.VideoId, cancellationToken) is { } location)
             {
+                var rows = await CountRowsAsync(location, cancellationToken);
                 lock (gate)
                 {
-                    MarkSkipped(entry, location);
+                    MarkSkipped(entry, location, rows);
                     WriteManifest();
                 }
 
@@ -161,7 +161,7 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
                 ["libtorch"] = Pipeline.Torch.TorchRuntime.LibTorchVersion,
                 ["torchsharp"] = Pipeline.Torch.TorchRuntime.TorchSharpVersion,
                 ["allocator"] = Pipeline.Torch.MallocTuning.Describe(),
-                ["duckdb"] = DuckDbConnection.LibraryVersion,
+                ["parquet.net"] = typeof(Parquet.ParquetWriter).Assembly.GetName().Version?.ToString(3) ?? "unknown",
                 ["dotnet"] = Environment.Version.ToString(),
                 ["ffmpeg"] = Pipeline.Stages.Decode.FfmpegProcess.Version(),
             },
@@ -187,12 +187,12 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
         return entry;
     }
 
-    private static void MarkSkipped(RunManifest.VideoEntry entry, string location)
+    private static void MarkSkipped(RunManifest.VideoEntry entry, string location, long rows)
     {
         entry.Status = "skipped";
         entry.Reason = "already committed";
         entry.Output = location;
-        entry.Rows = File.Exists(location) ? CountRows(location) : 0;
+        entry.Rows = rows;
     }
 
     // Called by the sink, one video at a time: commit to the output, then record, then tell the caller.
@@ -300,11 +300,9 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
         }
     }
 
-    private static long CountRows(string parquet)
-    {
-        using var db = new DuckDbConnection();
-        return long.Parse(db.Scalar($"SELECT count(*) FROM read_parquet({DuckDbConnection.Literal(parquet)})") ?? "0", CultureInfo.InvariantCulture);
-    }
+    // Local files are counted from their footers; blobs are not downloaded for it (0).
+    private static async Task<long> CountRowsAsync(string location, CancellationToken cancellationToken) =>
+        File.Exists(location) ? await ParquetVideoReader.CountRowsAsync(location, cancellationToken) : 0;
 
     // Temporary files of a run that was killed: never visible under a final name, removed on restart.
     private void RemoveStaleTemporaryFiles()

@@ -49,11 +49,11 @@ public sealed class SinkStage(string outputDirectory, string model, string weigh
         if (state.Closed is { } done && state.Received == done.Batches)
         {
             videos.Remove(id);
-            await report(Commit(done, state));
+            await report(await CommitAsync(done, state, cancellationToken));
         }
     }
 
-    private VideoOutcome Commit(VideoClosed closed, VideoState state)
+    private async Task<VideoOutcome> CommitAsync(VideoClosed closed, VideoState state, CancellationToken cancellationToken)
     {
         var c = closed.Counters;
         var seconds = (DateTimeOffset.UtcNow - c.Started).TotalSeconds;
@@ -65,10 +65,10 @@ public sealed class SinkStage(string outputDirectory, string model, string weigh
         var path = OutputPath(outputDirectory, closed.Video.VideoId);
         try
         {
-            var rows = ParquetVideoWriter.Write(path, closed.Video.VideoId, closed.Video.Uri, state.Rows, model, weightsHash, runId);
+            var rows = await ParquetVideoWriter.WriteAsync(path, closed.Video.VideoId, closed.Video.Uri, state.Rows, model, weightsHash, runId, cancellationToken);
             return new VideoOutcome(closed.Video, "done", null, c.Decode.Frames, c.Decode.UndecodableFrames, c.TrackIds.Count, rows, seconds, path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Pipeline.DuckDb.DuckDbException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return new VideoOutcome(closed.Video, "failed", $"cannot write {path}: {e.Message}", c.Decode.Frames, c.Decode.UndecodableFrames, c.TrackIds.Count, 0, seconds, null);
         }

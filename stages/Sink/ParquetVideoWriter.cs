@@ -1,78 +1,45 @@
-using System.Globalization;
-using System.Text;
-using Pipeline.DuckDb;
-using Pipeline.Stages.Pose;
+using System.IO.Compression;
+using Parquet;
+using Parquet.Schema;
 
 namespace Pipeline.Stages.Sink;
 
 /// <summary>
-/// Writes one video's rows to Parquet (zstd) through DuckDB, to a temporary name in the same folder
-/// that is flushed to disk and renamed into place, so a final name only ever holds a complete file.
-/// Schema (one row per tracked person per frame, sorted by frame then track):
-/// video_id, video_uri VARCHAR; frame_index BIGINT; pts_seconds DOUBLE; track_id INTEGER;
-/// box_x1, box_y1, box_x2, box_y2, box_score FLOAT; for each COCO keypoint name:
-/// name_x, name_y (frame pixels), name_score FLOAT; model, weights_sha256, run_id VARCHAR.
+/// Writes one video's rows (<see cref="PoseTableSchema"/>, sorted by frame then track) to Parquet
+/// with zstd, through Parquet.Net's async writer, to a hidden temporary name in the same folder that
+/// is flushed to disk and renamed into place: a final name only ever holds a complete file.
 /// </summary>
 public static class ParquetVideoWriter
 {
-    public static readonly string[] Columns =
-    [
-        "video_id", "video_uri", "frame_index", "pts_seconds", "track_id", "box_x1", "box_y1", "box_x2", "box_y2", "box_score",
-        .. CocoKeypoints.Names.SelectMany(n => new[] { $"{n}_x", $"{n}_y", $"{n}_score" }),
-        "model", "weights_sha256", "run_id",
-    ];
+    /// <summary>Rows per row group: bounds the writer's column buffers on long videos.</summary>
+    public const int RowGroupSize = 100_000;
 
-    private static string CreateTable()
-    {
-        var sql = new StringBuilder("CREATE TABLE poses (video_id VARCHAR, video_uri VARCHAR, frame_index BIGINT, pts_seconds DOUBLE, track_id INTEGER, box_x1 FLOAT, box_y1 FLOAT, box_x2 FLOAT, box_y2 FLOAT, box_score FLOAT");
-        foreach (var name in CocoKeypoints.Names)
-        {
-            sql.Append(CultureInfo.InvariantCulture, $", {name}_x FLOAT, {name}_y FLOAT, {name}_score FLOAT");
-        }
-
-        return sql.Append(", model VARCHAR, weights_sha256 VARCHAR, run_id VARCHAR)").ToString();
-    }
+    private static readonly ParquetOptions Options = new() { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = CompressionLevel.Optimal };
 
     /// <summary>Writes and commits <paramref name="finalPath"/>; returns the number of rows.</summary>
-    public static long Write(string finalPath, string videoId, string videoUri, IEnumerable<PoseRow> rows, string model, string weightsHash, string runId)
+    public static async Task<long> WriteAsync(string finalPath, string videoId, string videoUri, IEnumerable<PoseRow> rows, string model, string weightsHash, string runId, CancellationToken cancellationToken = default)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(finalPath))!;
         Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $".{Path.GetFileName(finalPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        long count = 0;
+        var sorted = rows.OrderBy(r => r.FrameIndex).ThenBy(r => r.TrackId).ToList();
         try
         {
-            using (var db = new DuckDbConnection())
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
-                db.Execute(CreateTable());
-                using (var appender = db.CreateAppender("poses"))
+                await using (var writer = await ParquetWriter.CreateAsync(PoseTableSchema.Schema, file, Options, cancellationToken: cancellationToken))
                 {
-                    foreach (var row in rows.OrderBy(r => r.FrameIndex).ThenBy(r => r.TrackId))
+                    foreach (var chunk in sorted.Chunk(RowGroupSize))
                     {
-                        appender.Append(videoId).Append(videoUri).Append(row.FrameIndex).Append(row.PresentationTime).Append(row.TrackId)
-                            .Append(row.Box.X1).Append(row.Box.Y1).Append(row.Box.X2).Append(row.Box.Y2).Append(row.BoxScore);
-                        foreach (var k in row.Keypoints)
-                        {
-                            appender.Append(k.X).Append(k.Y).Append(k.Score);
-                        }
-
-                        appender.Append(model).Append(weightsHash).Append(runId).EndRow();
-                        count++;
+                        await WriteRowGroupAsync(writer, chunk, videoId, videoUri, model, weightsHash, runId, cancellationToken);
                     }
-
-                    appender.Flush();
                 }
 
-                db.Execute($"COPY poses TO {DuckDbConnection.Literal(temporary)} (FORMAT parquet, COMPRESSION zstd)");
-            }
-
-            using (var file = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite))
-            {
                 file.Flush(flushToDisk: true);
             }
 
             File.Move(temporary, finalPath, overwrite: true);
-            return count;
+            return sorted.Count;
         }
         finally
         {
@@ -81,5 +48,33 @@ public static class ParquetVideoWriter
                 File.Delete(temporary);
             }
         }
+    }
+
+    private static async Task WriteRowGroupAsync(ParquetWriter writer, PoseRow[] rows, string videoId, string videoUri, string model, string weightsHash, string runId, CancellationToken cancellationToken)
+    {
+        using var group = writer.CreateRowGroup();
+        Task Same(DataField field, string value) => group.WriteAsync(field, Enumerable.Repeat<string?>(value, rows.Length).ToArray());
+        Task Floats(DataField field, Func<PoseRow, float> value) => group.WriteAsync<float>(field, rows.Select(value).ToArray(), cancellationToken: cancellationToken);
+
+        // Columns go in schema order.
+        await Same(PoseTableSchema.VideoId, videoId);
+        await Same(PoseTableSchema.VideoUri, videoUri);
+        await group.WriteAsync<long>(PoseTableSchema.FrameIndex, rows.Select(r => r.FrameIndex).ToArray(), cancellationToken: cancellationToken);
+        await group.WriteAsync<double>(PoseTableSchema.PtsSeconds, rows.Select(r => r.PresentationTime).ToArray(), cancellationToken: cancellationToken);
+        await group.WriteAsync<int>(PoseTableSchema.TrackId, rows.Select(r => r.TrackId).ToArray(), cancellationToken: cancellationToken);
+        await Floats(PoseTableSchema.Box[0], r => r.Box.X1);
+        await Floats(PoseTableSchema.Box[1], r => r.Box.Y1);
+        await Floats(PoseTableSchema.Box[2], r => r.Box.X2);
+        await Floats(PoseTableSchema.Box[3], r => r.Box.Y2);
+        await Floats(PoseTableSchema.Box[4], r => r.BoxScore);
+        for (var i = 0; i < PoseTableSchema.Keypoints.Length; i++)
+        {
+            var (keypoint, part) = (i / 3, i % 3);
+            await Floats(PoseTableSchema.Keypoints[i], r => part switch { 0 => r.Keypoints[keypoint].X, 1 => r.Keypoints[keypoint].Y, _ => r.Keypoints[keypoint].Score });
+        }
+
+        await Same(PoseTableSchema.Model, model);
+        await Same(PoseTableSchema.WeightsSha256, weightsHash);
+        await Same(PoseTableSchema.RunId, runId);
     }
 }

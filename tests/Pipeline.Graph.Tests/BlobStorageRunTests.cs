@@ -5,6 +5,7 @@ using Pipeline.Graph.Remote;
 using Pipeline.Graph.Run;
 using Pipeline.Storage;
 using Pipeline.Testing;
+using static Pipeline.Testing.ParquetQuery;
 
 namespace Pipeline.Graph.Tests;
 
@@ -67,7 +68,7 @@ public sealed class BlobStorageRunTests : IDisposable
             File.Move(Path.Combine(local, localVideo.VideoId + ".parquet"), Path.Combine(local, blobVideo.VideoId + ".parquet"));
         }
 
-        ParquetQuery.AssertSameFiles(local, downloaded, 2, "video_id", "video_uri");
+        AssertSameFiles(local, downloaded, 2, "video_id", "video_uri");
 
         // Re-running skips what is committed and retries only the failed video.
         var again = await new PrelabelRunner(Options("az://labels/runs/one"), NullLogger.Instance, storage: storage).RunAsync(videos, ["az://archive/cams/"]);

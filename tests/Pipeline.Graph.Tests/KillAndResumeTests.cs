@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using static Pipeline.Graph.Tests.ParquetQuery;
+using static Pipeline.Testing.ParquetQuery;
 
 namespace Pipeline.Graph.Tests;
 
@@ -56,7 +56,7 @@ public sealed class KillAndResumeTests : IDisposable
         }
 
         await RunToEndAsync(Prelabel(interrupted, inputs));
-        ParquetQuery.AssertSameFiles(reference, interrupted, inputs.Length);
+        AssertSameFiles(reference, interrupted, inputs.Length);
         Assert.Empty(Directory.GetFiles(interrupted, "*.tmp"));
     }
 }

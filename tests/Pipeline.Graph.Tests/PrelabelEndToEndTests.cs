@@ -3,7 +3,7 @@ using Pipeline.Graph.Inputs;
 using Pipeline.Graph.Run;
 using Pipeline.Stages.Pose;
 using Pipeline.Stages.Sink;
-using static Pipeline.Graph.Tests.ParquetQuery;
+using static Pipeline.Testing.ParquetQuery;
 
 namespace Pipeline.Graph.Tests;
 
@@ -36,7 +36,7 @@ public sealed class PrelabelEndToEndTests : IDisposable
         var table = Read(parquet);
 
         // Schema: exactly the documented columns, in order.
-        Assert.Equal(ParquetVideoWriter.Columns, Rows($"SELECT column_name FROM (DESCRIBE SELECT * FROM {table})").Select(r => r[0]));
+        Assert.Equal(PoseTableSchema.Columns, Rows($"SELECT column_name FROM (DESCRIBE SELECT * FROM {table})").Select(r => r[0]));
         Assert.Equal(video.Rows, Long($"SELECT count(*) FROM {table}"));
         Assert.Equal(1, Long($"SELECT count(DISTINCT run_id) FROM {table} WHERE run_id = '{manifest.RunId}' AND model = 'movenet-lightning' AND length(weights_sha256) = 64"));
 

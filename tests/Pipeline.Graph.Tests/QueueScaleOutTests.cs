@@ -1,4 +1,5 @@
 using Pipeline.Storage;
+using static Pipeline.Testing.ParquetQuery;
 
 namespace Pipeline.Graph.Tests;
 
@@ -79,7 +80,7 @@ public sealed class QueueScaleOutTests : IDisposable
         // Exactly the files of the single run, each with the same rows.
         var expected = await bed.DownloadAsync(blobs, "labels", "single/", "single", ".parquet");
         var actual = await bed.DownloadAsync(blobs, "labels", "queue/", "queue", ".parquet");
-        ParquetQuery.AssertSameFiles(expected, actual, 12);
+        AssertSameFiles(expected, actual, 12);
         var manifests = new List<string>();
         await foreach (var blob in blobs.ListAsync("labels", "queue/run-manifest.worker-"))
         {

@@ -1,4 +1,5 @@
 using Pipeline.Graph.Inputs;
+using static Pipeline.Testing.ParquetQuery;
 
 namespace Pipeline.Graph.Tests;
 
@@ -54,7 +55,7 @@ public sealed class ShardedRunTests : IDisposable
             await new Run.PrelabelRunner(Options(sharded, shard), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).RunAsync(videos.Where(shard.Contains).ToList(), inputs);
         }
 
-        ParquetQuery.AssertSameFiles(whole, sharded, 6);
+        AssertSameFiles(whole, sharded, 6);
         Assert.Equal(3, Directory.GetFiles(sharded, "run-manifest.shard-*.json").Length);
     }
 }

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using Pipeline.DuckDb;
 using Pipeline.Stages.Decode;
 using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Pose;
+using Pipeline.Stages.Sink;
 
 namespace Pipeline.Cli.Commands;
 
@@ -30,7 +30,7 @@ internal static class RenderCommand
                 throw new FileNotFoundException($"{parquet.FullName}: no such file");
             }
 
-            var poses = ReadPoses(parquet.FullName);
+            var poses = await ReadPosesAsync(parquet.FullName, cancellationToken);
             var info = await VideoProbe.ProbeAsync(video.FullName, cancellationToken);
             var (width, height) = info.DisplaySize;
             long frames = 0;
@@ -55,31 +55,15 @@ internal static class RenderCommand
             Console.WriteLine($"rendered {frames} frames with {poses.Values.Sum(p => p.Count)} poses to {output.FullName}");
             return 0;
         }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException or DuckDbException or InvalidOperationException)
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException or InvalidOperationException)
         {
             Console.Error.WriteLine($"render: {e.Message}");
             return RunFlags.ExitCode(e);
         }
     }
 
-    private static Dictionary<long, List<(int TrackId, PersonPose Pose)>> ReadPoses(string parquet)
-    {
-        var keypointColumns = string.Join(", ", CocoKeypoints.Names.Select(n => $"{n}_x, {n}_y, {n}_score"));
-        using var db = new DuckDbConnection();
-        var (_, rows) = db.Query($"SELECT frame_index, track_id, box_x1, box_y1, box_x2, box_y2, box_score, {keypointColumns} FROM read_parquet({DuckDbConnection.Literal(parquet)})");
-        var result = new Dictionary<long, List<(int, PersonPose)>>();
-        foreach (var row in rows)
-        {
-            float F(int i) => float.Parse(row[i]!, CultureInfo.InvariantCulture);
-            var keypoints = Enumerable.Range(0, CocoKeypoints.Count).Select(k => new Keypoint(F(7 + (3 * k)), F(8 + (3 * k)), F(9 + (3 * k)))).ToArray();
-            var frame = long.Parse(row[0]!, CultureInfo.InvariantCulture);
-            if (!result.TryGetValue(frame, out var list))
-            {
-                result[frame] = list = [];
-            }
-
-            list.Add((int.Parse(row[1]!, CultureInfo.InvariantCulture), new PersonPose(new BoundingBox(F(2), F(3), F(4), F(5)), F(6), keypoints)));
-        }
-        return result;
-    }
+    private static async Task<Dictionary<long, List<(int TrackId, PersonPose Pose)>>> ReadPosesAsync(string parquet, CancellationToken cancellationToken) =>
+        (await ParquetVideoReader.ReadAsync(parquet, cancellationToken)).Rows
+            .GroupBy(r => r.FrameIndex)
+            .ToDictionary(g => g.Key, g => g.Select(r => (r.TrackId, new PersonPose(r.Box, r.BoxScore, r.Keypoints))).ToList());
 }
