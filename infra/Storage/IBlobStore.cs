@@ -4,8 +4,7 @@ namespace Pipeline.Storage;
 public sealed record BlobItem(string Name, long Length, string? ETag);
 
 /// <summary>
-/// The blob operations the pipeline needs. Implemented over the Azure Storage REST API here; the
-/// Azure SDK (Azure.Storage.Blobs) can implement it where that package restores.
+/// The blob operations the pipeline needs (implemented by <see cref="AzureBlobStore"/> on the Azure SDK).
 /// </summary>
 public interface IBlobStore
 {

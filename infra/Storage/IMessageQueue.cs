@@ -6,9 +6,8 @@ namespace Pipeline.Storage;
 public sealed record QueueMessage(string Id, string PopReceipt, int DequeueCount, string Text);
 
 /// <summary>
-/// The work-queue operations the queue worker needs (at-least-once delivery with leases). Implemented
-/// over the Azure Storage Queue REST API here; the Azure SDK (Azure.Storage.Queues) can implement it
-/// where that package restores.
+/// The work-queue operations the queue worker needs (at-least-once delivery with leases), implemented
+/// by <see cref="AzureMessageQueue"/> on the Azure SDK.
 /// </summary>
 public interface IMessageQueue
 {

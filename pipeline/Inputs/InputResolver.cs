@@ -59,7 +59,7 @@ public static partial class InputResolver
         !BlobUri.IsRemote(input) && (input.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || input.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) || input.EndsWith(".manifest", StringComparison.OrdinalIgnoreCase));
 
     private static RemoteStorage Required(RemoteStorage? storage, string input) =>
-        storage ?? throw new ArgumentException($"{input} is in blob storage, but no storage account is configured (set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN)");
+        storage ?? throw new ArgumentException($"{input} is in blob storage, but no storage account is configured (set AZURE_STORAGE_CONNECTION_STRING; or AZURE_STORAGE_ACCOUNT or --storage-account-url, with AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN, or nothing for Entra ID tokens)");
 
     /// <summary>The blobs under a prefix whose names match the patterns, in name order; or the one blob the URI names.</summary>
     private static async Task<List<VideoTask>> ListBlobsAsync(string input, List<Regex> globs, RemoteStorage storage, CancellationToken cancellationToken)

@@ -10,12 +10,4 @@ public sealed class RemoteStorage(StorageCredentials credentials, IBlobStore blo
     public IBlobStore Blobs { get; } = blobs;
 
     public BlobUri Parse(string uri) => BlobUri.Parse(uri, Credentials);
-
-    /// <summary>From $AZURE_STORAGE_CONNECTION_STRING or $AZURE_STORAGE_ACCOUNT (+ key or SAS); a clear error naming <paramref name="needer"/> when unset.</summary>
-    public static RemoteStorage FromEnvironment(string needer)
-    {
-        var credentials = StorageCredentials.FromEnvironment()
-            ?? throw new ArgumentException($"{needer} needs Azure Storage credentials: set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN");
-        return new RemoteStorage(credentials, new AzureBlobClient(credentials));
-    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Azure.Storage.Sas;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Graph.Inputs;
 using Pipeline.Graph.Remote;
@@ -19,7 +20,7 @@ public sealed class BlobStorageRunTests : IDisposable
     private RemoteStorage Storage()
     {
         var credentials = bed.Credentials;
-        return new RemoteStorage(credentials, new AzureBlobClient(credentials, new RetryPolicy { BaseDelay = TimeSpan.FromMilliseconds(500), MaxDelay = TimeSpan.FromSeconds(2), MaxAttempts = 10 }));
+        return new RemoteStorage(credentials, new AzureBlobStore(credentials, o => o.Retry.MaxDelay = TimeSpan.FromSeconds(2)));
     }
 
     private static PrelabelOptions Options(string output) => new() { Output = output, Model = "movenet-lightning" };
@@ -108,11 +109,17 @@ public sealed class BlobStorageRunTests : IDisposable
     public async Task AContainerScopedSasCanWriteResultsIntoItsExistingContainer()
     {
         var keyed = bed.Credentials;
-        using var admin = new AzureBlobClient(keyed);
+        var admin = new AzureBlobStore(keyed);
         await admin.CreateContainerIfNotExistsAsync("labels");
-        var token = AccountSas.CreateForContainer(keyed, "labels", "racwl", DateTimeOffset.UtcNow.AddHours(1));
-        var scoped = new StorageCredentials(keyed.Account, keyed.BlobEndpoint, sasToken: token);
-        using var client = new AzureBlobClient(scoped);
+        var sas = new BlobSasBuilder(BlobContainerSasPermissions.Read | BlobContainerSasPermissions.Add | BlobContainerSasPermissions.Create | BlobContainerSasPermissions.Write | BlobContainerSasPermissions.List, DateTimeOffset.UtcNow.AddHours(1))
+        {
+            BlobContainerName = "labels",
+            Resource = "c",
+            Protocol = SasProtocol.HttpsAndHttp,
+        };
+        var token = sas.ToSasQueryParameters(keyed.SharedKey!).ToString();
+        var scoped = StorageCredentials.WithSas(keyed.Account, keyed.BlobEndpoint, token);
+        var client = new AzureBlobStore(scoped);
         var parquet = Path.Combine(bed.Work, "v.parquet");
         await File.WriteAllTextAsync(parquet, "stand-in for a Parquet file");
         var results = new BlobResultStore(client, new BlobUri("labels", "run"), Path.Combine(bed.Work, "sink"));

@@ -10,7 +10,7 @@ public sealed class EnqueueTests : IDisposable
 
     public void Dispose() => bed.Dispose();
 
-    private static async Task<List<string>> DrainIdsAsync(AzureQueueClient queue)
+    private static async Task<List<string>> DrainIdsAsync(AzureMessageQueue queue)
     {
         var ids = new List<string>();
         while (await queue.ReceiveAsync(TimeSpan.FromMinutes(1)) is { } message)
@@ -26,7 +26,7 @@ public sealed class EnqueueTests : IDisposable
     public async Task VideosCommittedUnderTheOutputAreNotEnqueued()
     {
         var credentials = bed.Credentials;
-        using var blobs = new AzureBlobClient(credentials);
+        var blobs = new AzureBlobStore(credentials);
         await StorageTestBed.UploadAsync(blobs, "archive", "in/", new[] { "done.mp4", "new1.mp4", "new2.mp4" }.Select(name => bed.Clips.Cut(name, 5, 0.5)));
 
         // Label one of the three for real: its Parquet blob is what enqueue must find.
@@ -47,7 +47,7 @@ public sealed class EnqueueTests : IDisposable
         Assert.True(enqueue.ExitCode == 0, enqueue.Error);
         Assert.Contains("enqueued 2 videos", enqueue.Output);
         Assert.Contains("1 already committed in az://labels/out", enqueue.Output);
-        using var nightly = new AzureQueueClient(credentials, "nightly");
+        var nightly = new AzureMessageQueue(credentials, "nightly");
         var ids = await DrainIdsAsync(nightly);
         Assert.Equal(2, ids.Count);
         Assert.DoesNotContain(doneId, ids);
@@ -58,7 +58,7 @@ public sealed class EnqueueTests : IDisposable
             var all = await PipelineProcess.RunAsync(PipelineProcess.Info(["enqueue", "--input", "az://archive/in/", "--queue", queueName, "--skip-committed", output], bed.Environment()));
             Assert.True(all.ExitCode == 0, all.Error);
             Assert.Contains("enqueued 3 videos", all.Output);
-            using var queue = new AzureQueueClient(credentials, queueName);
+            var queue = new AzureMessageQueue(credentials, queueName);
             Assert.Equal(3, (await DrainIdsAsync(queue)).Count);
         }
 

@@ -63,7 +63,7 @@ public sealed class InputResolverTests : IDisposable
     public async Task BlobUrlsInManifestsLoseTheirSasAndShareTheAzIdentity()
     {
         var credentials = Pipeline.Storage.StorageCredentials.FromConnectionString("AccountName=archive;AccountKey=" + Convert.ToBase64String(new byte[32]));
-        using var client = new Pipeline.Storage.AzureBlobClient(credentials);
+        var client = new Pipeline.Storage.AzureBlobStore(credentials);
         var storage = new Remote.RemoteStorage(credentials, client); // no request is made: manifests are read locally
         var lines = Path.Combine(root, "blobs.txt");
         File.WriteAllLines(lines, ["https://archive.blob.core.windows.net/videos/cam%201/a.mp4?sv=2021-08-06&sig=SECRET", "az://videos/cam 1/b.mp4"]);

@@ -16,8 +16,8 @@ public sealed class PoisonQueueTests : IDisposable
     public async Task MalformedFailingAndTooOftenDeliveredMessagesGoToThePoisonQueueWithTheirReasons()
     {
         var credentials = StorageCredentials.FromConnectionString(azurite.ConnectionString());
-        using var queue = new AzureQueueClient(credentials, "work");
-        using var poison = new AzureQueueClient(credentials, "work-poison");
+        var queue = new AzureMessageQueue(credentials, "work");
+        var poison = new AzureMessageQueue(credentials, "work-poison");
         await queue.CreateIfNotExistsAsync();
         // Three workers took this message and died (received, never deleted): each lease lapsed.
         await queue.SendAsync("{\"id\": \"crashy-1\", \"uri\": \"az://archive/none/crashy.mp4\"}");

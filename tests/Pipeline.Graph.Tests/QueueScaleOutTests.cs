@@ -26,7 +26,7 @@ public sealed class QueueScaleOutTests : IDisposable
     public async Task FourWorkersOneKilledCommitEveryVideoOnceWithTheRowsOfASingleRun()
     {
         var credentials = bed.Credentials;
-        using var blobs = new AzureBlobClient(credentials);
+        var blobs = new AzureBlobStore(credentials);
         await StorageTestBed.UploadAsync(blobs, "archive", "clips/", Enumerable.Range(0, 12).Select(i => bed.Clips.Cut($"clip{i:D2}.mp4", 3 + (i * 6), 1)));
 
         var single = await PipelineProcess.RunAsync(PipelineProcess.Info(["prelabel", "--input", "az://archive/clips/", "--output", "az://labels/single", "--model", "movenet-lightning", "--quiet"], Environment()));
@@ -72,8 +72,8 @@ public sealed class QueueScaleOutTests : IDisposable
         // The killed worker's video came back to the queue and another worker took it.
         var log = workers.Where(w => w != victim).SelectMany(w => w.Lines).ToList();
         Assert.Contains(log, l => l.Contains("attempt 2", StringComparison.Ordinal));
-        using var queue = new AzureQueueClient(credentials, "clips");
-        using var poison = new AzureQueueClient(credentials, "clips-poison");
+        var queue = new AzureMessageQueue(credentials, "clips");
+        var poison = new AzureMessageQueue(credentials, "clips-poison");
         Assert.Equal(0, await queue.ApproximateCountAsync());
         Assert.Equal(0, await poison.ApproximateCountAsync());
 

@@ -15,7 +15,7 @@ public sealed class WorkerInterruptTests : IDisposable
     public async Task SigtermReturnsTheUnfinishedVideoToTheQueueAtOnce()
     {
         var credentials = bed.Credentials;
-        using var blobs = new AzureBlobClient(credentials);
+        var blobs = new AzureBlobStore(credentials);
         await StorageTestBed.UploadAsync(blobs, "archive", "in/", [bed.Clips.Cut("long.mp4", 10, 20)]);
         var enqueue = await PipelineProcess.RunAsync(PipelineProcess.Info(["enqueue", "--input", "az://archive/in/", "--queue", "jobs"], bed.Environment()));
         Assert.True(enqueue.ExitCode == 0, enqueue.Error);
@@ -41,7 +41,7 @@ public sealed class WorkerInterruptTests : IDisposable
         Assert.True(worker.ExitCode == 130, $"exit code {worker.ExitCode}: {running.Log}");
         Assert.True(running.Said("returned message"), running.Log);
 
-        using var queue = new AzureQueueClient(credentials, "jobs");
+        var queue = new AzureMessageQueue(credentials, "jobs");
         var message = await queue.ReceiveAsync(TimeSpan.FromMinutes(1));
         Assert.NotNull(message); // visible now, not in two minutes
         Assert.Contains("az://archive/in/long.mp4", message.Text);

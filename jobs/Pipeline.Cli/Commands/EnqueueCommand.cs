@@ -19,17 +19,23 @@ internal static class EnqueueCommand
         {
             Description = "The workers' --output (folder or az://container/prefix): videos already committed there are not enqueued (one listing, instead of a message and a worker's check per video). Without it every video is enqueued, and workers skip committed ones.",
         };
+        var storageFlags = new StorageFlags();
         var command = new Command("enqueue", "Put one message per input video ({\"id\", \"uri\"}, the ids prelabel would use) on a work queue for `worker` processes.")
         {
             input, pattern, queue, skipCommitted,
         };
+        foreach (var option in storageFlags.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (r, ct) =>
         {
             try
             {
-                var storage = RunFlags.Storage() ?? throw new ArgumentException("enqueue needs Azure Storage credentials for its queue: set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN");
+                var storage = storageFlags.Resolve(r) ?? throw new ArgumentException($"enqueue needs Azure Storage credentials for its queue: {StorageFlags.CredentialsHelp}");
                 var videos = await InputResolver.ResolveAsync(r.GetValue(input)!, r.GetValue(pattern) ?? [], storage, ct);
-                using var client = new AzureQueueClient(storage.Credentials, r.GetValue(queue)!);
+                var client = new AzureMessageQueue(storage.Credentials, r.GetValue(queue)!);
                 await client.CreateIfNotExistsAsync(ct);
                 var output = r.GetValue(skipCommitted);
                 var committed = output is null ? new HashSet<string>() : await ResultStores.ListCommittedIdsAsync(output, storage, ct);

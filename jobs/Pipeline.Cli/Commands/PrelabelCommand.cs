@@ -31,12 +31,12 @@ internal static class PrelabelCommand
         command.SetAction((r, ct) =>
         {
             var inputs = r.GetValue(input) is { Length: > 0 } given ? given : [SampleVideo];
-            return RunAsync(flags.Bind(r), inputs, r.GetValue(pattern) ?? [], r.GetValue(shard), r.GetValue(flags.Quiet), ct);
+            return RunAsync(flags.Bind(r), inputs, r.GetValue(pattern) ?? [], r.GetValue(shard), r.GetValue(flags.Quiet), () => flags.Storage.Resolve(r), ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(PrelabelOptions options, string[] inputs, string[] patterns, string? shardOption, bool quiet, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(PrelabelOptions options, string[] inputs, string[] patterns, string? shardOption, bool quiet, Func<RemoteStorage?> resolveStorage, CancellationToken cancellationToken)
     {
         using var loggers = RunFlags.Loggers(quiet);
         var logger = loggers.CreateLogger("prelabel");
@@ -44,7 +44,7 @@ internal static class PrelabelCommand
         {
             options.Validate();
             var shard = Shard.Resolve(shardOption);
-            var storage = RunFlags.Storage();
+            var storage = resolveStorage();
             var all = await InputResolver.ResolveAsync(inputs, patterns, storage, cancellationToken);
             if (all.Count == 0)
             {

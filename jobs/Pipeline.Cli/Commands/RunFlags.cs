@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Pipeline.Graph;
-using Pipeline.Graph.Remote;
 using Pipeline.Storage;
 
 namespace Pipeline.Cli.Commands;
@@ -16,7 +15,7 @@ internal sealed class RunFlags
         Model.AcceptOnlyFromAmong(PoseCommand.PoseModels);
     }
 
-    public Option<string> Output { get; } = new("--output", "-o") { Description = "Where results go: a folder, or az://container/prefix (blob storage; credentials from AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT + AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN). Holds <video-id>.parquet files and the run manifest.", Required = true };
+    public Option<string> Output { get; } = new("--output", "-o") { Description = $"Where results go: a folder, or az://container/prefix (blob storage: {StorageFlags.CredentialsHelp}). Holds <video-id>.parquet files and the run manifest.", Required = true };
 
     public Option<string> Model { get; } = new("--model") { Description = "Pose model.", DefaultValueFactory = _ => new PrelabelOptions().Model };
 
@@ -32,9 +31,11 @@ internal sealed class RunFlags
 
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress or per-video log lines; only the summary." };
 
+    public StorageFlags Storage { get; } = new();
+
     public Option<string?> WorkDirectory { get; } = new("--work-dir") { Description = "Scratch folder for downloaded blob inputs and results on their way to blob storage (default: a new folder under the system temp folder, removed at the end)." };
 
-    public IEnumerable<Option> All => [Output, Model, DetectEvery, MaxBatch, ParallelVideos, Devices, Force, Quiet, WorkDirectory];
+    public IEnumerable<Option> All => [Output, Model, DetectEvery, MaxBatch, ParallelVideos, Devices, Force, Quiet, WorkDirectory, .. Storage.All];
 
     public PrelabelOptions Bind(ParseResult result) => new()
     {
@@ -56,9 +57,6 @@ internal sealed class RunFlags
             o.TimestampFormat = "HH:mm:ss ";
         })
         .SetMinimumLevel(quiet ? LogLevel.Error : LogLevel.Information));
-
-    /// <summary>The storage account from the environment, or null when none is configured (local-only runs).</summary>
-    public static RemoteStorage? Storage() => StorageCredentials.FromEnvironment() is { } credentials ? new RemoteStorage(credentials, new AzureBlobClient(credentials)) : null;
 
     /// <summary>Exit code after Ctrl+C or SIGTERM (128 + SIGINT, as shells report it).</summary>
     public const int InterruptedExitCode = 130;

@@ -41,10 +41,10 @@ internal static class WorkerCommand
             {
                 options.Validate();
                 workerOptions.Validate();
-                var storage = RunFlags.Storage() ?? throw new ArgumentException("worker needs Azure Storage credentials for its queue: set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN");
+                var storage = flags.Storage.Resolve(r) ?? throw new ArgumentException($"worker needs Azure Storage credentials for its queue: {StorageFlags.CredentialsHelp}");
                 var name = r.GetValue(queue)!;
-                using var work = new AzureQueueClient(storage.Credentials, name);
-                using var poison = new AzureQueueClient(storage.Credentials, name + workerOptions.PoisonSuffix);
+                var work = new AzureMessageQueue(storage.Credentials, name);
+                var poison = new AzureMessageQueue(storage.Credentials, name + workerOptions.PoisonSuffix);
                 options.ManifestName = string.Create(CultureInfo.InvariantCulture, $"run-manifest.worker-{Environment.MachineName}-{Environment.ProcessId}-{DateTimeOffset.UtcNow:yyyyMMddTHHmmss}.json");
                 RunManifest manifest;
                 await using (var progress = new ProgressReporter(Console.Error, !Console.IsErrorRedirected, r.GetValue(flags.Quiet)))
