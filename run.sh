@@ -9,8 +9,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CONFIGURATION="${PIPELINE_CONFIGURATION:-Release}"
 CLI_DLL="$ROOT/jobs/Pipeline.Cli/bin/$CONFIGURATION/net10.0/pipeline.dll"
 # Debian packages the product needs: FFmpeg, the sample videos in opencv-doc, the tools of
-# TorchSharp's compatibility step on hosts with an older C++ runtime (gcc/g++, patchelf), and jemalloc.
-APT_PACKAGES=(ffmpeg opencv-doc g++ patchelf libjemalloc2)
+# TorchSharp's compatibility step on hosts with an older C++ runtime (gcc/g++, patchelf), jemalloc,
+# and GTK 3, which OpenCvSharp's official Linux runtime links against.
+APT_PACKAGES=(ffmpeg opencv-doc g++ patchelf libjemalloc2 libgtk-3-0)
 # The libtorch build TorchSharp runs on: cpu (default, locked restore) or cuda (TorchSharp's
 # CUDA 12.8 packages; not served by this environment's NuGet mirror, so untested here).
 TORCH_BACKEND="${PIPELINE_TORCH_BACKEND:-cpu}"

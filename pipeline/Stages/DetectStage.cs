@@ -1,5 +1,4 @@
 using Pipeline.Stages.Detect;
-using Pipeline.Stages.Imaging;
 
 namespace Pipeline.Graph.Stages;
 
@@ -72,17 +71,10 @@ public sealed class DetectStage(NanoDetDetector detector, PrelabelOptions option
         var detections = new Dictionary<long, List<Detection>>();
         try
         {
-            // Same-size frames only in one batch (a video can change resolution).
-            foreach (var group in keyFrames.GroupBy(f => (f.Image.Width, f.Image.Height)))
+            var results = detector.Detect(keyFrames.Select(f => f.Image).ToList());
+            for (var i = 0; i < keyFrames.Count; i++)
             {
-                var images = group.Select(f => f.Image).ToList();
-                using var batch = ImageTensors.ToBatch(images, detector.Device);
-                var results = detector.Detect(batch);
-                var i = 0;
-                foreach (var f in group)
-                {
-                    detections[f.Index] = results[i++];
-                }
+                detections[keyFrames[i].Index] = results[i];
             }
         }
         catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or InvalidOperationException or ArgumentException)

@@ -108,7 +108,7 @@ public sealed class WindowStage
             var pixels = new byte[positions.Count * frameBytes];
             for (var f = 0; f < positions.Count; f++)
             {
-                CropSampler.CropAndResize(buffer[positions[f]].Image, region, size, pixels.AsSpan(f * frameBytes, frameBytes));
+                CropSampler.CropAndResize(buffer[positions[f]].Image, region, size, pixels, f * frameBytes);
             }
 
             // The window outlives any dispose scope of the caller: the pose worker disposes it.

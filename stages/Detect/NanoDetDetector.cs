@@ -1,3 +1,4 @@
+using OpenCvSharp;
 using Pipeline.Stages.Imaging;
 using Pipeline.Tfjs;
 using static TorchSharp.torch;
@@ -10,7 +11,7 @@ namespace Pipeline.Stages.Detect;
 /// Decoding: per level (strides 8/16/32) class scores (already sigmoid) and, per side, an 11-bin
 /// distribution whose softmax expectation × stride is the distance from the prior centre
 /// ((i + 0.5)·stride) to the box edge; then the person class, the score threshold and NMS.
-/// Batched: any number of same-size frames per call.
+/// Batched: any number of frames per call, of any sizes.
 /// </summary>
 public sealed class NanoDetDetector : IDisposable
 {
@@ -58,31 +59,52 @@ public sealed class NanoDetDetector : IDisposable
             new((input.X1 - PadX) / Scale, (input.Y1 - PadY) / Scale, (input.X2 - PadX) / Scale, (input.Y2 - PadY) / Scale);
     }
 
-    /// <summary>The model input for frames [N, 3, H, W] (RGB 0–255): letterboxed, BGR, normalised, [N, 3, 416, 416].</summary>
-    public Tensor Preprocess(Tensor frames)
+    /// <summary>
+    /// The model input for <paramref name="images"/> (any sizes): each letterboxed with OpenCV on the
+    /// calling thread (bilinear resize at pixel centres, black padding), then BGR, (x − mean) / std:
+    /// [N, 3, 416, 416] on the model's device.
+    /// </summary>
+    public Tensor Preprocess(IReadOnlyList<RgbImage> images)
     {
+        const int side = InputSize * InputSize * 3;
+        var letterboxed = new byte[images.Count * side];
+        for (var i = 0; i < images.Count; i++)
+        {
+            LetterboxInto(images[i], letterboxed, i * side);
+        }
+
         using var scope = NewDisposeScope();
-        var (height, width) = ((int)frames.size(2), (int)frames.size(3));
-        var box = Letterbox.For(width, height);
-        var w = (int)Math.Round(width * box.Scale);
-        var h = (int)Math.Round(height * box.Scale);
-        var resized = nn.functional.interpolate(frames.to(Device), size: [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
-        var padded = nn.functional.pad(resized, [(long)box.PadX, InputSize - w - (long)box.PadX, (long)box.PadY, InputSize - h - (long)box.PadY]);
-        var bgr = padded.flip(1);
+        var nhwc = tensor(letterboxed, [images.Count, InputSize, InputSize, 3], device: Device);
+        var bgr = nhwc.permute(0, 3, 1, 2).flip(1).to(float32);
         var mean = tensor(MeanBgr, [1, 3, 1, 1], device: Device);
         var std = tensor(StdBgr, [1, 3, 1, 1], device: Device);
-        return scope.MoveToOuter(((bgr - mean) / std).contiguous());
+        return ((bgr - mean) / std).contiguous().MoveToOuterDisposeScope();
     }
 
-    /// <summary>Detects people in each of a batch of same-size frames [N, 3, H, W] (RGB 0–255).</summary>
-    public List<Detection>[] Detect(Tensor frames)
+    private static void LetterboxInto(RgbImage image, byte[] destination, int offset)
     {
+        var box = Letterbox.For(image.Width, image.Height);
+        var w = (int)Math.Round(image.Width * box.Scale);
+        var h = (int)Math.Round(image.Height * box.Scale);
+        using var source = OpenCvImages.View(image);
+        using var target = new PinnedMat(destination, InputSize, InputSize, MatType.CV_8UC3, offset);
+        using var inside = new Mat(target.Mat, new Rect((int)box.PadX, (int)box.PadY, w, h)); // the letterbox's picture area; the rest stays black
+        Cv2.Resize(source.Mat, inside, new OpenCvSharp.Size(w, h), 0, 0, InterpolationFlags.Linear);
+    }
+
+    /// <summary>Detects people in each of <paramref name="images"/> (RGB; sizes may differ).</summary>
+    public List<Detection>[] Detect(IReadOnlyList<RgbImage> images)
+    {
+        if (images.Count == 0)
+        {
+            return [];
+        }
+
         using var scope = NewDisposeScope();
         using var _ = inference_mode();
-        var input = Preprocess(frames);
+        var input = Preprocess(images);
         var (personScores, boxes) = RawOutputs(input);
-        var box = Letterbox.For((int)frames.size(3), (int)frames.size(2));
-        return DecodeAndSuppress(personScores, boxes, box, (int)frames.size(3), (int)frames.size(2));
+        return DecodeAndSuppress(personScores, boxes, images);
     }
 
     /// <summary>Person scores [N, P] and decoded boxes [N, P, 4] (model-input pixels) over all priors P.</summary>
@@ -111,7 +133,7 @@ public sealed class NanoDetDetector : IDisposable
         return (scope.MoveToOuter(cat(scores, 1)), scope.MoveToOuter(cat(boxes, 1)));
     }
 
-    private List<Detection>[] DecodeAndSuppress(Tensor scores, Tensor boxes, Letterbox letterbox, int width, int height)
+    private List<Detection>[] DecodeAndSuppress(Tensor scores, Tensor boxes, IReadOnlyList<RgbImage> images)
     {
         var n = (int)scores.size(0);
         var priors = (int)scores.size(1);
@@ -120,6 +142,8 @@ public sealed class NanoDetDetector : IDisposable
         var result = new List<Detection>[n];
         for (var i = 0; i < n; i++)
         {
+            var (width, height) = (images[i].Width, images[i].Height);
+            var letterbox = Letterbox.For(width, height);
             var candidates = new List<Detection>();
             for (var p = 0; p < priors; p++)
             {

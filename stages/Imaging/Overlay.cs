@@ -1,8 +1,9 @@
+using OpenCvSharp;
 using Pipeline.Stages.Pose;
 
 namespace Pipeline.Stages.Imaging;
 
-/// <summary>Draws boxes, skeletons and keypoints onto an RGB image, for visual checks.</summary>
+/// <summary>Draws boxes, skeletons, keypoints and track ids onto an RGB image with OpenCV, for visual checks.</summary>
 public static class Overlay
 {
     private static readonly (byte R, byte G, byte B)[] Palette =
@@ -13,63 +14,43 @@ public static class Overlay
 
     public static (byte R, byte G, byte B) Color(int index) => Palette[((index % Palette.Length) + Palette.Length) % Palette.Length];
 
-    /// <summary>Draws a pose: its box, limbs between keypoints above <paramref name="minScore"/>, and the keypoints.</summary>
-    public static void DrawPose(RgbImage image, PersonPose pose, int colorIndex, float minScore = 0.2f)
+    // The image is RGB, so colours go in R, G, B order.
+    private static Scalar Cv((byte R, byte G, byte B) c) => new(c.R, c.G, c.B);
+
+    private static Point At(float x, float y) => new((int)MathF.Round(x), (int)MathF.Round(y));
+
+    /// <summary>
+    /// Draws a pose: its box, limbs between keypoints above <paramref name="minScore"/>, the keypoints,
+    /// and, when given, <paramref name="label"/> (a track id) on a dark backing above the box.
+    /// </summary>
+    public static void DrawPose(RgbImage image, PersonPose pose, int colorIndex, float minScore = 0.2f, string? label = null)
     {
-        var color = Color(colorIndex);
-        DrawRectangle(image, pose.Box, color, 2);
+        var color = Cv(Color(colorIndex));
+        using var canvas = OpenCvImages.View(image);
+        var mat = canvas.Mat;
+        Cv2.Rectangle(mat, At(pose.Box.X1, pose.Box.Y1), At(pose.Box.X2, pose.Box.Y2), color, 2, LineTypes.AntiAlias);
         foreach (var (from, to) in CocoKeypoints.Skeleton)
         {
             var a = pose.Keypoints[from];
             var b = pose.Keypoints[to];
             if (a.Score >= minScore && b.Score >= minScore)
             {
-                DrawLine(image, a.X, a.Y, b.X, b.Y, color, 3);
+                Cv2.Line(mat, At(a.X, a.Y), At(b.X, b.Y), color, 3, LineTypes.AntiAlias);
             }
         }
 
         foreach (var k in pose.Keypoints.Where(k => k.Score >= minScore))
         {
-            FillCircle(image, k.X, k.Y, 4, (255, 255, 255));
-            FillCircle(image, k.X, k.Y, 2, color);
+            Cv2.Circle(mat, At(k.X, k.Y), 4, Scalar.White, -1, LineTypes.AntiAlias);
+            Cv2.Circle(mat, At(k.X, k.Y), 2, color, -1, LineTypes.AntiAlias);
         }
-    }
 
-    public static void DrawRectangle(RgbImage image, BoundingBox box, (byte R, byte G, byte B) color, int thickness)
-    {
-        DrawLine(image, box.X1, box.Y1, box.X2, box.Y1, color, thickness);
-        DrawLine(image, box.X2, box.Y1, box.X2, box.Y2, color, thickness);
-        DrawLine(image, box.X2, box.Y2, box.X1, box.Y2, color, thickness);
-        DrawLine(image, box.X1, box.Y2, box.X1, box.Y1, color, thickness);
-    }
-
-    public static void DrawLine(RgbImage image, float x0, float y0, float x1, float y1, (byte R, byte G, byte B) color, int thickness)
-    {
-        var steps = (int)Math.Ceiling(Math.Max(Math.Abs(x1 - x0), Math.Abs(y1 - y0))) + 1;
-        for (var i = 0; i <= steps; i++)
+        if (label is not null)
         {
-            var t = (float)i / steps;
-            FillCircle(image, x0 + ((x1 - x0) * t), y0 + ((y1 - y0) * t), thickness / 2f, color);
-        }
-    }
-
-    public static void FillCircle(RgbImage image, float cx, float cy, float radius, (byte R, byte G, byte B) color)
-    {
-        var r = Math.Max(radius, 0.5f);
-        for (var y = (int)Math.Floor(cy - r); y <= (int)Math.Ceiling(cy + r); y++)
-        {
-            for (var x = (int)Math.Floor(cx - r); x <= (int)Math.Ceiling(cx + r); x++)
-            {
-                if (x < 0 || y < 0 || x >= image.Width || y >= image.Height || ((x - cx) * (x - cx)) + ((y - cy) * (y - cy)) > r * r)
-                {
-                    continue;
-                }
-
-                var o = ((y * image.Width) + x) * 3;
-                image.Pixels[o] = color.R;
-                image.Pixels[o + 1] = color.G;
-                image.Pixels[o + 2] = color.B;
-            }
+            var size = Cv2.GetTextSize(label, HersheyFonts.HersheySimplex, 0.6, 2, out var baseline);
+            var corner = At(pose.Box.X1, pose.Box.Y1 - 4);
+            Cv2.Rectangle(mat, new Point(corner.X - 2, corner.Y - size.Height - 4), new Point(corner.X + size.Width + 2, corner.Y + baseline - 2), Scalar.Black, -1);
+            Cv2.PutText(mat, label, new Point(corner.X, corner.Y - 2), HersheyFonts.HersheySimplex, 0.6, color, 2, LineTypes.AntiAlias);
         }
     }
 }

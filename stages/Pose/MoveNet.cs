@@ -130,11 +130,18 @@ public sealed class MoveNet : IDisposable
         return Decode(heads);
     }
 
+    /// <summary>The crops of <paramref name="regions"/> (the window stage's sampling), as model input [N, 3, S, S] float 0–255.</summary>
+    public Tensor Crops(RgbImage image, IReadOnlyList<BoundingBox> regions)
+    {
+        using var scope = NewDisposeScope();
+        return tensor(CropSampler.Crops(image, regions, InputSize), [regions.Count, 3, InputSize, InputSize], device: Device).to(float32).MoveToOuterDisposeScope();
+    }
+
     /// <summary>
-    /// Top-down pose for people in frames [F, 3, H, W] (RGB 0–255): each box is enlarged by 25 %, made
-    /// square and cropped from its frame; keypoints come back in frame pixels.
+    /// Top-down pose for people in <paramref name="image"/>: each box is enlarged by 25 %, made
+    /// square and cropped; keypoints come back in frame pixels.
     /// </summary>
-    public List<PersonPose> Estimate(Tensor frames, IReadOnlyList<(int Frame, BoundingBox Box, float Score)> people)
+    public List<PersonPose> Estimate(RgbImage image, IReadOnlyList<(BoundingBox Box, float Score)> people)
     {
         if (people.Count == 0)
         {
@@ -143,8 +150,7 @@ public sealed class MoveNet : IDisposable
 
         using var scope = NewDisposeScope();
         var regions = people.Select(p => p.Box.ToCropRegion()).ToList();
-        var crops = ImageTensors.CropAndResize(frames.to(Device), regions, people.Select(p => p.Frame).ToList(), InputSize, InputSize);
-        var keypoints = Predict(crops).cpu().data<float>().ToArray();
+        var keypoints = Predict(Crops(image, regions)).cpu().data<float>().ToArray();
         var poses = new List<PersonPose>(people.Count);
         for (var i = 0; i < people.Count; i++)
         {

@@ -64,32 +64,32 @@ public sealed class GeometryTests
                 pixels[(((y * w) + x) * 3) + 2] = 200;
             }
 
-        using var scope = NewDisposeScope();
-        var frames = ImageTensors.ToBatch([new RgbImage(w, h, pixels)]);
-        // Same size: output pixel j samples source pixel X1 + j exactly.
-        var crop = ImageTensors.CropAndResize(frames, [new BoundingBox(8, 4, 24, 20)], [0], 16, 16);
-        Assert.Equal([1L, 3, 16, 16], crop.shape);
-        Close(Enumerable.Range(8, 16).Select(v => (float)v), crop[0, 0, 0].data<float>().ToArray());
-        Close(Enumerable.Range(4, 16).Select(v => (float)v), crop[0, 1, .., 0].data<float>().ToArray());
-        // Half size: each output pixel is the mean of a 2 x 2 block (bilinear at the shared corner).
-        var half = ImageTensors.CropAndResize(frames, [new BoundingBox(8, 4, 24, 20)], [0], 8, 8);
-        Close(Enumerable.Range(0, 8).Select(j => 8.5f + (2 * j)), half[0, 0, 0].data<float>().ToArray());
-        // A region hanging off the frame is black outside it.
-        var edge = ImageTensors.CropAndResize(frames, [new BoundingBox(-8, 0, 8, 16)], [0], 16, 16);
-        Assert.Equal(0f, edge[0, 2, 5, 3].item<float>());
-        Assert.Equal(200f, edge[0, 2, 5, 12].item<float>());
+        var image = new RgbImage(w, h, pixels);
+        byte At(byte[] crop, int size, int channel, int y, int x) => crop[(channel * size * size) + (y * size) + x];
+        // Same size: output pixel j is source pixel X1 + j exactly.
+        var crop = CropSampler.Crops(image, [new BoundingBox(8, 4, 24, 20)], 16);
+        Assert.Equal(Enumerable.Range(8, 16).Select(v => (byte)v), Enumerable.Range(0, 16).Select(j => At(crop, 16, 0, 0, j)));
+        Assert.Equal(Enumerable.Range(4, 16).Select(v => (byte)v), Enumerable.Range(0, 16).Select(i => At(crop, 16, 1, i, 0)));
+        // Half size: each output pixel is the mean of a 2 x 2 block (bilinear at the shared corner): 8.5 + 2j, rounded either way.
+        var half = CropSampler.Crops(image, [new BoundingBox(8, 4, 24, 20)], 8);
+        Assert.All(Enumerable.Range(0, 8), j => Assert.InRange(At(half, 8, 0, 0, j), 8 + (2 * j), 9 + (2 * j)));
+        // A region hanging off the frame is black outside it; two regions go one after the other.
+        var two = CropSampler.Crops(image, [new BoundingBox(-8, 0, 8, 16), new BoundingBox(8, 4, 24, 20)], 16);
+        Assert.Equal(0, At(two, 16, 2, 5, 3));
+        Assert.Equal(200, At(two, 16, 2, 5, 12));
+        Assert.Equal(8, two[(3 * 16 * 16) + 0]); // the second crop's first red byte
     }
 
-    // Reference: libtorch's affine_grid + grid_sample on the whole frame, rounded like the window
-    // stage rounds. Both sample the same points; the sampler computes them in double, the grid in
-    // float32 (~1e-5 px apart), so a value within ~0.01 of a rounding tie may land on the other side:
-    // at most 1 level apart, on at most 0.1 % of the bytes.
+    // Reference: libtorch's affine_grid + grid_sample on the whole frame (float32, at the same
+    // points), rounded. OpenCV interpolates 8-bit images in fixed point (positions to 1/32 px,
+    // weights to 1/2048), so values differ by a few levels where the image changes fast (measured:
+    // up to 4, on a 3.6x downscale): at most 5 levels, and on average less than 0.15 of a level.
     [Fact]
     public async Task CropSamplerMatchesGridSampleOnTheWholeFrame()
     {
         var image = await SampleVideo.FrameAsync(100);
         using var scope = NewDisposeScope();
-        var frames = ImageTensors.ToBatch([image]);
+        var frame = tensor(image.Pixels, [1, image.Height, image.Width, 3]).permute(0, 3, 1, 2).to(float32);
         var regions = new[]
         {
             new BoundingBox(330.3f, 170.7f, 420.1f, 290.6f), // inside, fractional edges, upscaled
@@ -102,23 +102,49 @@ public sealed class GeometryTests
         {
             foreach (var size in new[] { 64, 192 })
             {
-                var expected = ImageTensors.CropAndResize(frames, [region], [0], size, size).round().clamp(0, 255).to(uint8).data<byte>().ToArray();
-                var actual = new byte[3 * size * size];
-                CropSampler.CropAndResize(image, region, size, actual);
+                var expected = GridSample(frame, region, size).round().clamp(0, 255).to(uint8).data<byte>().ToArray();
+                var actual = CropSampler.Crops(image, [region], size);
                 var differences = expected.Zip(actual).Select(p => Math.Abs(p.First - p.Second)).ToList();
-                Assert.True(differences.Max() <= 1, $"region {region}, size {size}: off by {differences.Max()}");
-                Assert.True(differences.Count(d => d != 0) <= actual.Length / 1000, $"region {region}, size {size}: {differences.Count(d => d != 0)} bytes differ");
+                Assert.True(differences.Max() <= 5, $"region {region}, size {size}: off by {differences.Max()}");
+                Assert.True(differences.Average() < 0.15, $"region {region}, size {size}: off by {differences.Average():F3} on average");
             }
         }
 
-        var outside = new byte[3 * 8 * 8];
-        CropSampler.CropAndResize(image, new BoundingBox(900, 700, 1000, 800), 8, outside);
-        Assert.All(outside, b => Assert.Equal(0, b));
+        Assert.All(CropSampler.Crops(image, [new BoundingBox(900, 700, 1000, 800)], 8), b => Assert.Equal(0, b));
     }
 
-    // The sampling grid is computed in float32: positions are exact to about 1e-5 px.
-    private static void Close(IEnumerable<float> expected, float[] actual) =>
-        Assert.All(expected.Zip(actual), p => Assert.Equal(p.First, p.Second, 1e-3));
+    /// <summary>affine_grid (align_corners = false) maps output pixel centres onto [-1, 1], mapped onto the region's edges.</summary>
+    private static Tensor GridSample(Tensor frame, BoundingBox r, int size)
+    {
+        var (height, width) = (frame.size(2), frame.size(3));
+        var theta = tensor(new float[] { r.Width / width, 0, ((r.X1 + r.X2) / width) - 1, 0, r.Height / height, ((r.Y1 + r.Y2) / height) - 1 }, [1, 2, 3]);
+        var grid = nn.functional.affine_grid(theta, [1, 3, size, size], align_corners: false);
+        return nn.functional.grid_sample(frame, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
+    }
+
+    [Fact]
+    public void OpenCvRunsOnTheCallersThreadOnly()
+    {
+        OpenCvImages.Configure();
+        Assert.Equal(1, OpenCvSharp.Cv2.GetNumThreads());
+    }
+
+    [Fact]
+    public void OverlayDrawsTheBoxSkeletonAndLabelInTheTracksColour()
+    {
+        var image = new RgbImage(200, 200, new byte[200 * 200 * 3]);
+        var keypoints = Enumerable.Range(0, 17).Select(k => new Pose.Keypoint(60 + (k % 3 * 40), 40 + (k * 8), k == 0 ? 0.1f : 0.9f)).ToArray();
+        Overlay.DrawPose(image, new Pose.PersonPose(new BoundingBox(50, 30, 150, 190), 0.9f, keypoints), colorIndex: 3, minScore: 0.2f, label: "7");
+        var color = Overlay.Color(3);
+        bool Is(int x, int y, (byte R, byte G, byte B) c) => (image.Pixels[((y * 200) + x) * 3], image.Pixels[(((y * 200) + x) * 3) + 1], image.Pixels[(((y * 200) + x) * 3) + 2]) == c;
+        Assert.True(Is(50, 100, color), "the box's left edge");
+        Assert.True(Is(100, 30, color), "the box's top edge");
+        var (kx, ky) = ((int)keypoints[5].X, (int)keypoints[5].Y);
+        Assert.True(Is(kx, ky, (255, 255, 255)) || Is(kx, ky, color), "a confident keypoint");
+        Assert.True(Is(5, 5, (0, 0, 0)) && Is(60, 40, (0, 0, 0)), "nothing away from the pose, nor at the keypoint under minScore");
+        var label = Enumerable.Range(50, 20).SelectMany(xx => Enumerable.Range(8, 18).Select(yy => (xx, yy))).Count(p => Is(p.xx, p.yy, color));
+        Assert.True(label > 10, $"the track id's label above the box ({label} pixels in its colour)");
+    }
 
     [Fact]
     public async Task UndecodableFilesGetAnErrorNamingTheFile()

@@ -14,7 +14,7 @@ internal static class BenchCommand
             Description = "Interleaved measurement rounds per case (the median is reported).",
             DefaultValueFactory = _ => 7,
         };
-        var runtime = new Command("runtime", "Per-op overhead, conv2d and matmul GFLOP/s, and a MobileNetV2 forward pass: the C# binding against a native C++ loop doing the same work.")
+        var runtime = new Command("runtime", "Per-op overhead from C#, conv2d and matmul GFLOP/s, and a MobileNetV2 forward pass.")
         {
             rounds,
         };
@@ -53,6 +53,18 @@ internal static class BenchCommand
             Console.Out,
             ct));
 
-        return new Command("bench", "Benchmarks that print numbers.") { runtime, models, pipeline };
+        var decodeVideo = new Option<FileInfo>("--video")
+        {
+            Description = "Video to time and to cut the check clips from.",
+            DefaultValueFactory = _ => new FileInfo("/usr/share/doc/opencv-doc/examples/data/vtest.avi"),
+        };
+        var decodeRounds = new Option<int>("--rounds") { Description = "Interleaved throughput rounds (the median is reported).", DefaultValueFactory = _ => 3 };
+        var decode = new Command("decode", "The product's FFmpeg decoder against OpenCV's VideoCapture: the decoder's checks (codecs, variable frame rate, rotation, bad files, damaged frames) and throughput.")
+        {
+            decodeVideo, decodeRounds,
+        };
+        decode.SetAction((r, ct) => DecodeBenchmark.RunAsync(r.GetValue(decodeVideo)!, r.GetValue(decodeRounds), Console.Out, ct));
+
+        return new Command("bench", "Benchmarks that print numbers.") { runtime, models, pipeline, decode };
     }
 }

@@ -38,10 +38,9 @@ internal static class DevCommand
             var image = await StillFrames.ReadAsync(video.FullName, index, cancellationToken);
             using var scope = NewDisposeScope();
             using var _ = inference_mode();
-            var frames = ImageTensors.ToBatch([image]);
             var nanodetFile = Path.Combine(output.FullName, $"nanodet-{index}.bin");
-            TensorFiles.Write<float>(detector.Preprocess(frames), nanodetFile);
-            var people = detector.Detect(frames)[0].OrderByDescending(d => d.Box.Area).Take(maxPeople).ToList();
+            TensorFiles.Write<float>(detector.Preprocess([image]), nanodetFile);
+            var people = detector.Detect([image])[0].OrderByDescending(d => d.Box.Area).Take(maxPeople).ToList();
             var crops = new List<object>();
             for (var p = 0; p < people.Count; p++)
             {
@@ -49,7 +48,7 @@ internal static class DevCommand
                 var files = new Dictionary<int, string>();
                 foreach (var size in new[] { 256, 192 })
                 {
-                    var crop = ImageTensors.CropAndResize(frames, [region], [0], size, size);
+                    var crop = tensor(CropSampler.Crops(image, [region], size), [1, 3, size, size]).to(float32);
                     files[size] = TensorFiles.Write<int>(MoveNet.GraphInput(crop), Path.Combine(output.FullName, $"crop-{index}-{p}-{size}.bin"));
                 }
 

@@ -47,20 +47,19 @@ internal static class PoseCommand
             List<PersonPose> poses;
             using (var scope = NewDisposeScope())
             {
-                var frames = ImageTensors.ToBatch([image], torchDevice);
-                List<(int, BoundingBox, float)> people;
+                List<(BoundingBox, float)> people;
                 if (boxes.Count > 0)
                 {
-                    people = boxes.Select(b => (0, b, 1f)).ToList();
+                    people = boxes.Select(b => (b, 1f)).ToList();
                 }
                 else
                 {
                     using var detector = new NanoDetDetector(store.GraphModel("nanodet"), new NanoDetOptions { ScoreThreshold = threshold }, torchDevice);
-                    people = detector.Detect(frames)[0].Select(d => (0, d.Box, d.Score)).ToList();
+                    people = detector.Detect([image])[0].Select(d => (d.Box, d.Score)).ToList();
                 }
 
                 using var movenet = new MoveNet(store.GraphModel(modelName), torchDevice);
-                poses = movenet.Estimate(frames, people);
+                poses = movenet.Estimate(image, people);
             }
 
             if (overlayFile is not null)

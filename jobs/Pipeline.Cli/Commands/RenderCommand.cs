@@ -42,8 +42,7 @@ internal static class RenderCommand
                     {
                         foreach (var (trackId, pose) in people)
                         {
-                            Overlay.DrawPose(frame.Image, pose, trackId, minScore);
-                            DigitFont.Draw(frame.Image, (int)pose.Box.X1 + 3, (int)pose.Box.Y1 - 18, trackId.ToString(CultureInfo.InvariantCulture), Overlay.Color(trackId));
+                            Overlay.DrawPose(frame.Image, pose, trackId, minScore, trackId.ToString(CultureInfo.InvariantCulture));
                         }
                     }
 
