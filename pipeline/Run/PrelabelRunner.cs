@@ -161,7 +161,7 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
                 ["libtorch"] = Pipeline.Torch.TorchRuntime.LibTorchVersion,
                 ["torchsharp"] = Pipeline.Torch.TorchRuntime.TorchSharpVersion,
                 ["allocator"] = Pipeline.Torch.MallocTuning.Describe(),
-                ["parquet.net"] = typeof(Parquet.ParquetWriter).Assembly.GetName().Version?.ToString(3) ?? "unknown",
+                ["parquet.net"] = PackageVersion(typeof(Parquet.ParquetWriter)),
                 ["dotnet"] = Environment.Version.ToString(),
                 ["ffmpeg"] = Pipeline.Stages.Decode.FfmpegProcess.Version(),
             },
@@ -299,6 +299,12 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
             await results.PublishManifestAsync(manifestPath, cancellationToken);
         }
     }
+
+    // The NuGet version (assembly versions of some packages stay at x.0.0).
+    private static string PackageVersion(Type type) =>
+        type.Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false) is [System.Reflection.AssemblyInformationalVersionAttribute a, ..]
+            ? a.InformationalVersion.Split('+')[0]
+            : type.Assembly.GetName().Version?.ToString(3) ?? "unknown";
 
     // Local files are counted from their footers; blobs are not downloaded for it (0).
     private static async Task<long> CountRowsAsync(string location, CancellationToken cancellationToken) =>
