@@ -26,16 +26,46 @@ public static class CropSampler
             throw new ArgumentException($"a {size}x{size} crop needs {3 * plane} bytes, the destination has {destination.Length - offset}");
         }
 
+        using var crop = Warp(image, region, size);
+        SplitInto(crop, destination, offset);
+    }
+
+    /// <summary>The crop as an interleaved <see cref="RgbImage"/> (for degrading it before it becomes a tensor).</summary>
+    public static RgbImage CropImage(RgbImage image, BoundingBox region, int size)
+    {
+        var pixels = new byte[size * size * 3];
+        using var crop = Warp(image, region, size);
+        using var target = new PinnedMat(pixels, size, size, MatType.CV_8UC3);
+        crop.CopyTo(target.Mat);
+        return new RgbImage(size, size, pixels);
+    }
+
+    /// <summary>[3, size, size] bytes of an interleaved square image (the layout the models take).</summary>
+    public static void ToPlanes(RgbImage square, byte[] destination, int offset = 0)
+    {
+        using var source = OpenCvImages.View(square);
+        SplitInto(source.Mat, destination, offset);
+    }
+
+    // Interleaved RGB → three planes, straight into the destination.
+    private static void SplitInto(Mat interleaved, byte[] destination, int offset)
+    {
+        var (rows, columns) = (interleaved.Rows, interleaved.Cols);
+        var plane = rows * columns;
+        using var red = new PinnedMat(destination, rows, columns, MatType.CV_8UC1, offset);
+        using var green = new PinnedMat(destination, rows, columns, MatType.CV_8UC1, offset + plane);
+        using var blue = new PinnedMat(destination, rows, columns, MatType.CV_8UC1, offset + (2 * plane));
+        Cv2.MixChannels([interleaved], [red.Mat, green.Mat, blue.Mat], [0, 0, 1, 1, 2, 2]);
+    }
+
+    private static Mat Warp(RgbImage image, BoundingBox region, int size)
+    {
         using var source = OpenCvImages.View(image);
         var (a, b) = ((double)region.Width / size, (double)region.Height / size);
         using var map = Mat.FromArray(new double[,] { { a, 0, region.X1 + (0.5 * a) - 0.5 }, { 0, b, region.Y1 + (0.5 * b) - 0.5 } });
-        using var crop = new Mat();
+        var crop = new Mat();
         Cv2.WarpAffine(source.Mat, crop, map, new OpenCvSharp.Size(size, size), InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0));
-        // Interleaved RGB → three planes, straight into the destination.
-        using var red = new PinnedMat(destination, size, size, MatType.CV_8UC1, offset);
-        using var green = new PinnedMat(destination, size, size, MatType.CV_8UC1, offset + plane);
-        using var blue = new PinnedMat(destination, size, size, MatType.CV_8UC1, offset + (2 * plane));
-        Cv2.MixChannels([crop], [red.Mat, green.Mat, blue.Mat], [0, 0, 1, 1, 2, 2]);
+        return crop;
     }
 
     /// <summary>The crops of <paramref name="regions"/> from <paramref name="image"/>, [N, 3, size, size] bytes.</summary>

@@ -23,12 +23,13 @@ public static class OpenCvImages
     public static PinnedMat View(RgbImage image) => new(image.Pixels, image.Height, image.Width, MatType.CV_8UC3);
 }
 
-/// <summary>A <see cref="Mat"/> over a pinned managed array: the array cannot move while the Mat lives.</summary>
+/// <summary>A <see cref="Mat"/> over a pinned managed array (bytes, floats…): the array cannot move while the Mat lives.</summary>
 public sealed class PinnedMat : IDisposable
 {
     private GCHandle handle;
 
-    public PinnedMat(byte[] data, int rows, int columns, MatType type, int offset = 0)
+    /// <param name="offset">Where the Mat starts, in bytes from the array's start.</param>
+    public PinnedMat(Array data, int rows, int columns, MatType type, int offset = 0)
     {
         OpenCvImages.Configure();
         handle = GCHandle.Alloc(data, GCHandleType.Pinned);
