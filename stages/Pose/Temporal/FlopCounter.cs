@@ -1,0 +1,49 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Pipeline.Stages.Pose.Temporal;
+
+/// <summary>
+/// Counts a head's floating-point operations in one forward pass: 2 × multiply-adds of every Conv2d
+/// (from its weight and output size) and of every <see cref="ModulatedDeformConv"/> (which adds its
+/// own, sampling included). Element-wise ops, pooling and resampling are left out, as FLOP counts
+/// usually do; they are small here.
+/// </summary>
+public static class FlopCounter
+{
+    [ThreadStatic]
+    private static long? running;
+
+    /// <summary>Adds to the count when one is being taken on this thread.</summary>
+    public static void Add(long flops)
+    {
+        if (running is not null)
+        {
+            running += flops;
+        }
+    }
+
+    /// <summary>FLOPs of <paramref name="run"/> (a forward pass of <paramref name="module"/> on one window).</summary>
+    public static long Count(nn.Module module, Action run)
+    {
+        var hooks = module.modules().OfType<Conv2d>()
+            .Select(c => c.register_forward_hook((_, _, output) =>
+            {
+                Add(2 * c.weight!.numel() * output.size(0) * output.size(2) * output.size(3));
+                return output;
+            }))
+            .ToList();
+        running = 0;
+        try
+        {
+            using var _ = no_grad();
+            run();
+            return running.Value;
+        }
+        finally
+        {
+            running = null;
+            hooks.ForEach(h => h.remove());
+        }
+    }
+}
