@@ -1,4 +1,3 @@
-using Pipeline.Stages.Pose.Temporal;
 using Pipeline.Stages.Pose.Temporal.DSA;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -33,10 +32,8 @@ public sealed class DsaTests(ITestOutputHelper output)
     [Fact]
     public void AHeadCostsAtMostHalfTheBackbonePerWindow()
     {
-        using var scope = NewDisposeScope();
         using var model = new DSA();
-        var (features, heatmaps) = TemporalHeadInputs.Random(1, model);
-        var flops = FlopCounter.Count(model, () => model.call(features, heatmaps).Dispose());
+        var flops = TemporalHeadInputs.FlopsPerWindow(model);
         output.WriteLine($"DSA head: {flops / 1e9:F3} GFLOPs per person-window");
         Assert.InRange(flops, 0.3e9, TemporalHeadInputs.FlopBudget);
     }
@@ -88,29 +85,9 @@ public sealed class DsaTests(ITestOutputHelper output)
     [Fact]
     public void AfterTheFirstStepsTheLossReachesEveryParameter()
     {
-        using var scope = NewDisposeScope();
         using var model = new DSA();
-        var (features, heatmaps) = TemporalHeadInputs.Random(1, model);
-        var (targets, weights) = (rand(1, 17, 64, 64), ones(1, 17));
-        using var optimizer = optim.Adam(model.parameters(), 1e-3);
-        // The zero-initialised head blocks every gradient on the first step, and each zero offset conv on a path one
-        // more (the longest: head, LEB's φ, then the GAB's offset convs at 32², 16² and 32² again); after them all must learn.
-        var untouched = new List<string>();
-        for (var step = 0; step < 8; step++)
-        {
-            optimizer.zero_grad();
-            using (var d = NewDisposeScope())
-            {
-                using var result = model.call(features, heatmaps);
-                model.Loss(result, targets, weights).backward();
-            }
-
-            untouched = [.. model.named_parameters()
-                .Where(p => p.parameter.grad is null || p.parameter.grad.abs().sum().ToSingle() == 0)
-                .Select(p => p.name)];
-            optimizer.step();
-        }
-
+        // Zero-initialised layers on the longest path: the longest: the head, LEB's φ, then the GAB's offset convs at 32², 16² and 32² again.
+        var untouched = TemporalHeadInputs.ParametersWithoutGradient(model, steps: 8);
         Assert.True(untouched.Count == 0, $"no gradient: {string.Join(", ", untouched)}");
     }
 }

@@ -1,4 +1,3 @@
-using Pipeline.Stages.Pose.Temporal;
 using Pipeline.Stages.Pose.Temporal.FaSRnet;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -33,10 +32,8 @@ public sealed class FaSRnetTests(ITestOutputHelper output)
     [Fact]
     public void AHeadCostsAtMostHalfTheBackbonePerWindow()
     {
-        using var scope = NewDisposeScope();
         using var model = new FaSRnet();
-        var (features, heatmaps) = TemporalHeadInputs.Random(1, model);
-        var flops = FlopCounter.Count(model, () => model.call(features, heatmaps).Dispose());
+        var flops = TemporalHeadInputs.FlopsPerWindow(model);
         output.WriteLine($"FaSRnet head: {flops / 1e9:F3} GFLOPs per person-window");
         Assert.InRange(flops, 0.3e9, TemporalHeadInputs.FlopBudget);
     }
@@ -58,29 +55,9 @@ public sealed class FaSRnetTests(ITestOutputHelper output)
     [Fact]
     public void AfterTheFirstStepsTheLossReachesEveryParameter()
     {
-        using var scope = NewDisposeScope();
         using var model = new FaSRnet();
-        var (features, heatmaps) = TemporalHeadInputs.Random(Batch, model);
-        var (targets, weights) = (rand(Batch, 17, 64, 64), ones(Batch, 17));
-        using var optimizer = optim.Adam(model.parameters(), 1e-3);
-        // The identity start blocks some gradients on the first steps (a zero final_layer stops the fusion's, a zero
-        // offset conv stops its offset features'); each zero layer on a path costs one step (five on the longest: final_layer, then four offset convs); after them every parameter must learn.
-        var untouched = new List<string>();
-        for (var step = 0; step < 8; step++)
-        {
-            optimizer.zero_grad();
-            using (var d = NewDisposeScope())
-            {
-                using var result = model.call(features, heatmaps);
-                model.Loss(result, targets, weights).backward();
-            }
-
-            untouched = [.. model.named_parameters()
-                .Where(p => p.parameter.grad is null || p.parameter.grad.abs().sum().ToSingle() == 0)
-                .Select(p => p.name)];
-            optimizer.step();
-        }
-
+        // Zero-initialised layers on the longest path: five on the longest: final_layer, then four offset convs.
+        var untouched = TemporalHeadInputs.ParametersWithoutGradient(model, steps: 8);
         Assert.True(untouched.Count == 0, $"no gradient: {string.Join(", ", untouched)}");
     }
 }
