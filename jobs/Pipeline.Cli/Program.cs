@@ -11,6 +11,7 @@ var root = new RootCommand("Pose pre-labelling pipeline: decodes videos, tracks 
     SelfCheckCommand.Create(),
     BenchCommand.Create(),
     PoseCommand.Create(),
+    TrainCommand.Create(),
     DevCommand.Create(),
     PrelabelCommand.Create(),
     EnqueueCommand.Create(),

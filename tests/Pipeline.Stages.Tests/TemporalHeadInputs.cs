@@ -20,12 +20,7 @@ internal static class TemporalHeadInputs
     }
 
     /// <summary>FLOPs of one forward pass on one window.</summary>
-    public static long FlopsPerWindow(TemporalHead head)
-    {
-        using var scope = NewDisposeScope();
-        var (features, heatmaps) = Random(1, head);
-        return FlopCounter.Count(head, () => head.call(features, heatmaps).Dispose());
-    }
+    public static long FlopsPerWindow(TemporalHead head) => FlopCounter.PerWindow(head);
 
     /// <summary>
     /// Names of the parameters without a gradient on the last of <paramref name="steps"/> Adam steps on random targets.

@@ -65,6 +65,32 @@ internal static class BenchCommand
         };
         decode.SetAction((r, ct) => DecodeBenchmark.RunAsync(r.GetValue(decodeVideo)!, r.GetValue(decodeRounds), Console.Out, ct));
 
-        return new Command("bench", "Benchmarks that print numbers.") { runtime, models, pipeline, decode };
+        var temporalVideo = new Option<FileInfo>("--input", "-i") { Description = "Video the held-out windows come from.", DefaultValueFactory = _ => new FileInfo(PrelabelCommand.SampleVideo) };
+        var temporalFrames = new Option<string>("--frames") { Description = "Held-out frames a-b.", DefaultValueFactory = _ => TrainCommand.DefaultHeldOutFrames };
+        var temporalWeights = new Option<DirectoryInfo?>("--weights") { Description = "Folder of MODEL.safetensors and MODEL-key-copies.safetensors (default infra/models/temporal)." };
+        var temporalModels = new Option<string[]>("--model") { Description = "Temporal models to bench (repeatable; default all).", Arity = ArgumentArity.ZeroOrMore };
+        temporalModels.AcceptOnlyFromAmong(Pipeline.Stages.Pose.Temporal.TemporalModels.Names);
+        var temporalWindows = new Option<int>("--windows") { Description = "Held-out person-windows, drawn with the seed.", DefaultValueFactory = _ => 300 };
+        var temporalSeed = new Option<int>("--seed") { Description = "Seed of the degradations and the window draw.", DefaultValueFactory = _ => 1 };
+        var temporalCache = new Option<DirectoryInfo?>("--cache") { Description = $"Backbone cache root (default {Temporal.TemporalData.DefaultCacheRoot})." };
+        var resamples = new Option<int>("--resamples") { Description = "Bootstrap resamples per interval.", DefaultValueFactory = _ => 1000 };
+        var temporal = new Command("temporal", "Temporal models against single-frame Thunder, the averaging baseline and the δ = 0 control on held-out frames: clean, key frame degraded, every frame degraded (severities 1–3), low-bitrate re-encode.")
+        {
+            temporalVideo, temporalFrames, temporalWeights, temporalModels, temporalWindows, temporalSeed, temporalCache, resamples,
+        };
+        temporal.SetAction((r, ct) => TemporalBenchmark.RunAsync(
+            new TemporalBenchSettings(
+                r.GetValue(temporalVideo)!,
+                r.GetValue(temporalFrames)!,
+                r.GetValue(temporalWeights) ?? new DirectoryInfo(Path.GetDirectoryName(TrainCommand.DefaultWeights("x", Pipeline.Stages.Pose.Temporal.Training.NeighbourSource.Track))!),
+                r.GetValue(temporalModels) is { Length: > 0 } chosen ? chosen : Pipeline.Stages.Pose.Temporal.TemporalModels.Names,
+                r.GetValue(temporalWindows),
+                r.GetValue(temporalSeed),
+                r.GetValue(temporalCache)?.FullName ?? Temporal.TemporalData.DefaultCacheRoot,
+                r.GetValue(resamples)),
+            Console.Out,
+            ct));
+
+        return new Command("bench", "Benchmarks that print numbers.") { runtime, models, pipeline, decode, temporal };
     }
 }

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Pipeline.Stages.Detect;
+using Pipeline.Stages.Models;
+using Pipeline.Stages.Pose;
+using Pipeline.Stages.Pose.Temporal.Training;
+
+namespace Pipeline.Cli.Temporal;
+
+/// <summary>What `train` and `bench temporal` share: frame ranges, the backbone's identity, and opening (building) backbone caches.</summary>
+internal static class TemporalData
+{
+    public const string Backbone = "movenet-thunder";
+
+    /// <summary>Default cache root: out/cache/temporal under the working directory.</summary>
+    public static string DefaultCacheRoot => Path.Combine("out", "cache", "temporal");
+
+    /// <summary>"a-b" (inclusive, 0-based) → (a, b); anything else is an <see cref="ArgumentException"/> naming the option.</summary>
+    public static (long First, long Last) ParseFrames(string text, string option)
+    {
+        var parts = text.Split('-');
+        return parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var a) && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var b) && a <= b
+            ? (a, b)
+            : throw new ArgumentException($"{option} '{text}': expected a frame range a-b with a ≤ b (0-based, inclusive)");
+    }
+
+    /// <summary>SHA-256 over the backbone graph's files (model JSON and weights), short: the identity weights and rows record.</summary>
+    public static string BackboneHash(ModelStore store)
+    {
+        var json = store.GraphModel(Backbone);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in new[] { json, Path.ChangeExtension(json, ".bin") }.Where(File.Exists))
+        {
+            sha.AppendData(File.ReadAllBytes(file));
+        }
+
+        return Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
+    }
+
+    /// <summary>Opens the cache of <paramref name="video"/>'s frames for these versions, building it (NanoDet, ByteTrack, Thunder) when absent.</summary>
+    public static async Task<BackboneCache> OpenAsync(string video, (long First, long Last) frames, string[] versions, int seed, string cacheRoot, TorchSharp.torch.Device device, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(video))
+        {
+            throw new FileNotFoundException($"{video}: no such video", video);
+        }
+
+        var store = ModelStore.Default;
+        var description = new CacheDescription(Path.GetFullPath(video), new FileInfo(video).Length, frames.First, frames.Last, versions, seed, BackboneHash(store));
+        var directory = Path.Combine(cacheRoot, BackboneCacheBuilder.Key(description));
+        if (BackboneCache.Open(directory) is { } existing)
+        {
+            Console.Error.WriteLine($"backbone cache {directory}: {existing.Items.Count} person-frames × {existing.Versions} versions (reused)");
+            return existing;
+        }
+
+        Console.Error.WriteLine($"backbone cache {directory}: building for frames {frames.First}–{frames.Last} of {video}, versions {string.Join(", ", versions)}");
+        using var backbone = new MoveNet(store.GraphModel(Backbone), device);
+        using var detector = new NanoDetDetector(store.GraphModel("nanodet"), device: device);
+        var cache = await new BackboneCacheBuilder(backbone, detector).OpenOrBuildAsync(cacheRoot, description, new StderrProgress(), cancellationToken);
+        Console.Error.WriteLine($"backbone cache {directory}: {cache.Items.Count} person-frames × {cache.Versions} versions, {(double)cache.Items.Count * cache.Versions * cache.RecordBytes / (1 << 20):F0} MB on disk");
+        return cache;
+    }
+
+    /// <summary>The repository's git commit, or "unknown" outside a checkout.</summary>
+    public static string GitCommit()
+    {
+        try
+        {
+            using var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", "rev-parse HEAD") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
+            var output = git!.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return git.ExitCode == 0 && output.Length == 40 ? output : "unknown";
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "unknown";
+        }
+    }
+}

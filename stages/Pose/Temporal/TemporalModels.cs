@@ -1,0 +1,15 @@
+namespace Pipeline.Stages.Pose.Temporal;
+
+/// <summary>The temporal heads by the names the CLI takes.</summary>
+public static class TemporalModels
+{
+    public static readonly string[] Names = [FaSRnet.FaSRnet.ModelName, DSA.DSA.ModelName];
+
+    /// <summary>A fresh head (identity at start) by name; an unknown name is an <see cref="ArgumentException"/> listing the known ones.</summary>
+    public static TemporalHead Create(string name) => name switch
+    {
+        FaSRnet.FaSRnet.ModelName => new FaSRnet.FaSRnet(),
+        DSA.DSA.ModelName => new DSA.DSA(),
+        _ => throw new ArgumentException($"unknown temporal model '{name}' (known: {string.Join(", ", Names)})"),
+    };
+}

@@ -1,0 +1,93 @@
+using Pipeline.Stages.Imaging;
+using static TorchSharp.torch;
+
+namespace Pipeline.Stages.Pose.Temporal.Training;
+
+/// <summary>Where a window's neighbour slots come from.</summary>
+public enum NeighbourSource
+{
+    /// <summary>The track's frames t−δ … t+δ (the nearest frame it has at its ends and gaps), resampled onto the key crop.</summary>
+    Track,
+
+    /// <summary>Copies of the key frame's maps in every slot: the δ = 0 control, and the "neighbours replaced by the key frame" bench row.</summary>
+    KeyCopies,
+}
+
+/// <summary>One window to assemble: its key person-frame and, per slot t−δ … t+δ, which cached version to read.</summary>
+public sealed record WindowRequest(int Key, int[] SlotVersions);
+
+/// <summary>A batch of windows ready for a head: inputs, and the teacher's targets for the key frames.</summary>
+public sealed record WindowBatch(Tensor Features, Tensor Heatmaps, Tensor Targets, Tensor Weights, IReadOnlyList<WindowRequest> Requests) : IDisposable
+{
+    public void Dispose()
+    {
+        Features.Dispose();
+        Heatmaps.Dispose();
+        Targets.Dispose();
+        Weights.Dispose();
+    }
+}
+
+/// <summary>
+/// Turns cached backbone outputs into head inputs: for each window, the key person-frame's maps and
+/// its track's neighbours' maps, each neighbour resampled from its own crop onto the key frame's
+/// (<see cref="NeighbourAlignment"/>) — the framework's one backbone pass per person-frame — and the
+/// teacher's Gaussian targets for the key frame.
+/// </summary>
+public sealed class WindowAssembler(BackboneCache cache, int radius, NeighbourSource source = NeighbourSource.Track)
+{
+    public BackboneCache Cache => cache;
+
+    public int Radius => radius;
+
+    public int Window => (2 * radius) + 1;
+
+    public NeighbourSource Source => source;
+
+    /// <summary>The cache item in slot <paramref name="offset"/> (−δ … δ) of the window keyed on <paramref name="key"/>.</summary>
+    public int SlotItem(int key, int offset)
+    {
+        var item = cache.Items[key];
+        return offset == 0 || source == NeighbourSource.KeyCopies ? key : cache.Nearest(item.Track, item.Frame + offset);
+    }
+
+    /// <summary>Features [B, T, 24, s, s], heatmaps [B, T, 17, s, s] (float32, on <paramref name="device"/>), targets [B, 17, s, s], weights [B, 17].</summary>
+    public WindowBatch Assemble(IReadOnlyList<WindowRequest> requests, Device? device = null)
+    {
+        using var scope = NewDisposeScope();
+        var maps = new List<Tensor>(requests.Count * Window);
+        var keyRegions = new List<BoundingBox>();
+        var slotRegions = new List<BoundingBox>();
+        foreach (var request in requests)
+        {
+            if (request.SlotVersions.Length != Window)
+            {
+                throw new ArgumentException($"a window of radius {radius} has {Window} slots, got {request.SlotVersions.Length} versions");
+            }
+
+            for (var slot = 0; slot < Window; slot++)
+            {
+                var item = SlotItem(request.Key, slot - radius);
+                // Key copies repeat the key slot's version too: every slot holds exactly the key frame's maps.
+                var version = source == NeighbourSource.KeyCopies ? request.SlotVersions[radius] : request.SlotVersions[slot];
+                var (features, heatmaps) = cache.Read(item, version);
+                maps.Add(cat([features, heatmaps], 0));
+                keyRegions.Add(cache.Items[request.Key].CropRegion);
+                slotRegions.Add(cache.Items[item].CropRegion);
+            }
+        }
+
+        // One resampling call for every slot; the key slots' (and key copies') maps map onto themselves (the identity).
+        var aligned = NeighbourAlignment.Resample(stack(maps), keyRegions, slotRegions);
+        var s = cache.MapSize;
+        var window = aligned.view(requests.Count, Window, BackboneCache.FeatureChannels + BackboneCache.Joints, s, s);
+        var teacher = tensor([.. requests.SelectMany(r => cache.Items[r.Key].Teacher)], [requests.Count, BackboneCache.Joints, 3]);
+        var (targets, weights) = HeatmapTargets.Gaussian(teacher, s);
+        return new WindowBatch(
+            window.narrow(2, 0, BackboneCache.FeatureChannels).to(device ?? CPU).contiguous().MoveToOuterDisposeScope(),
+            window.narrow(2, BackboneCache.FeatureChannels, BackboneCache.Joints).to(device ?? CPU).contiguous().MoveToOuterDisposeScope(),
+            targets.to(device ?? CPU).MoveToOuterDisposeScope(),
+            weights.to(device ?? CPU).MoveToOuterDisposeScope(),
+            requests);
+    }
+}

@@ -1,0 +1,176 @@
+using Pipeline.Stages.Detect;
+using Pipeline.Stages.Models;
+using Pipeline.Stages.Pose;
+using Pipeline.Stages.Pose.Temporal;
+using Pipeline.Stages.Pose.Temporal.Training;
+using static TorchSharp.torch;
+
+namespace Pipeline.Stages.Tests;
+
+/// <summary>A small backbone cache of the sample video's first frames, built once for the training tests.</summary>
+public sealed class SampleCacheFixture : IAsyncLifetime
+{
+    public const long LastFrame = 11;
+
+    public string Root { get; } = Directory.CreateTempSubdirectory("backbone-cache-").FullName;
+
+    public BackboneCache Cache { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var store = ModelStore.Default;
+        using var backbone = new MoveNet(store.GraphModel("movenet-thunder"));
+        using var detector = new NanoDetDetector(store.GraphModel("nanodet"));
+        var description = new CacheDescription(SampleVideo.Path, new FileInfo(SampleVideo.Path).Length, 2, LastFrame, ["clean", "random"], 1, "test");
+        Cache = await new BackboneCacheBuilder(backbone, detector).OpenOrBuildAsync(Root, description);
+    }
+
+    public Task DisposeAsync()
+    {
+        Cache.Dispose();
+        Directory.Delete(Root, recursive: true);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class TemporalTrainingTests(SampleCacheFixture sample) : IClassFixture<SampleCacheFixture>, IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("train-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private static TrainingOptions Options(int steps) => new() { Steps = steps, BatchSize = 2, WarmupSteps = 2, LearningRate = 3e-3, CheckpointEvery = 1000, ValidateEvery = 1000, LogEvery = 1 };
+
+    [Fact]
+    public void TheCacheHoldsEveryTrackedPersonFrameWithTheTeacherOnTheCleanCrop()
+    {
+        var cache = sample.Cache;
+        Assert.True(cache.Items.Count >= 10, $"{cache.Items.Count} person-frames");
+        Assert.All(cache.Items, p => Assert.InRange(p.Frame, 2, SampleCacheFixture.LastFrame));
+        Assert.All(cache.Items, p => Assert.Equal(["clean"], p.Degradations.Take(1)));
+        Assert.Contains(cache.Items, p => p.Degradations[1] != "clean");
+        Assert.Contains(cache.Items, TemporalTrainer.Teaches);
+
+        // The record holds features after a ReLU and sigmoid heatmaps, and the degraded version differs from the clean one.
+        var (features, heatmaps) = cache.Read(0, 0);
+        var (degradedFeatures, _) = cache.Read(0, 1);
+        Assert.Equal([24L, 64, 64], features.shape);
+        Assert.True(features.min().item<float>() >= 0);
+        Assert.InRange(heatmaps.max().item<float>(), 0.05, 1);
+        Assert.True((features - degradedFeatures).abs().max().item<float>() > 0.1);
+
+        // Reopening reads the same cache rather than building a new one.
+        using var again = BackboneCache.Open(cache.Directory)!;
+        Assert.Equal(cache.Items.Count, again.Items.Count);
+    }
+
+    [Fact]
+    public void NeighboursAreTheTracksNearestFramesAndAreResampledOntoTheKeyCrop()
+    {
+        var cache = sample.Cache;
+        var track = cache.Items.GroupBy(p => p.Track).OrderByDescending(g => g.Count()).First();
+        var first = track.MinBy(p => p.Frame)!;
+        var key = cache.Items.ToList().IndexOf(first);
+        var assembler = new WindowAssembler(cache, radius: 2);
+
+        // At the track's start the earlier slots clamp to its first frame.
+        Assert.Equal(key, assembler.SlotItem(key, -2));
+        Assert.Equal(key, assembler.SlotItem(key, -1));
+        var next = assembler.SlotItem(key, 1);
+        Assert.Equal(first.Frame + 1, cache.Items[next].Frame);
+        Assert.Equal(first.Track, cache.Items[next].Track);
+
+        using var scope = NewDisposeScope();
+        using var batch = assembler.Assemble([new WindowRequest(key, [0, 0, 1, 0, 0])]);
+        Assert.Equal([1L, 5, 24, 64, 64], batch.Features.shape);
+        Assert.Equal([1L, 5, 17, 64, 64], batch.Heatmaps.shape);
+        var (keyFeatures, _) = cache.Read(key, 1);
+        Assert.True((batch.Features[0, 2] - keyFeatures).abs().max().item<float>() < 1e-4, "the key slot is the key frame's version 1");
+        var (nextFeatures, nextHeatmaps) = cache.Read(next, 0);
+        var expected = NeighbourAlignment.Resample(nextHeatmaps.unsqueeze(0), [first.CropRegion], [cache.Items[next].CropRegion]);
+        Assert.True((batch.Heatmaps[0, 3] - expected[0]).abs().max().item<float>() < 1e-5, "slot t+1 is the next frame resampled onto the key crop");
+
+        using var copies = new WindowAssembler(cache, 2, NeighbourSource.KeyCopies).Assemble([new WindowRequest(key, [0, 0, 1, 0, 0])]);
+        Assert.True((copies.Features[0, 0] - copies.Features[0, 2]).abs().max().item<float>() < 1e-4, "key copies repeat the key slot");
+        Assert.Equal(batch.Targets.data<float>().ToArray(), copies.Targets.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void AFewStepsOfTrainingLowerTheLossOnTheirWindows()
+    {
+        var assembler = new WindowAssembler(sample.Cache, 1);
+        var windows = Enumerable.Range(0, sample.Cache.Items.Count).Where(i => TemporalTrainer.Teaches(sample.Cache.Items[i])).Take(8)
+            .Select(i => new WindowRequest(i, [0, 1, 0])).ToList();
+        using var trainer = new TemporalTrainer(FaSRnetName, assembler, assembler, windows, Options(40));
+        var before = trainer.ValidateOnHeldOut().Loss!.Value;
+        var result = trainer.Train(Path.Combine(folder, "few.checkpoint"));
+        var after = trainer.ValidateOnHeldOut().Loss!.Value;
+        Assert.True(result.Complete);
+        Assert.True(after < before * 0.9, $"loss {before:E3} → {after:E3}");
+    }
+
+    private const string FaSRnetName = "fasrnet";
+
+    [Theory]
+    [InlineData("fasrnet")]
+    [InlineData("dsa")]
+    public void AResumedRunEndsWhereAnUninterruptedOneDoes(string model)
+    {
+        var radius = TemporalModels.Create(model).Radius;
+        var assembler = new WindowAssembler(sample.Cache, radius);
+        const int steps = 6;
+        Dictionary<string, float[]> Weights(TemporalTrainer t) => t.Head.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.data<float>().ToArray());
+
+        using var straight = new TemporalTrainer(model, assembler, null, [], Options(steps));
+        straight.Train(Path.Combine(folder, "straight.checkpoint"));
+
+        var checkpoint = Path.Combine(folder, "stopped.checkpoint");
+        using (var stop = new CancellationTokenSource())
+        using (var first = new TemporalTrainer(model, assembler, null, [], Options(steps), new StopAt("step 3/", stop)))
+        {
+            var partial = first.Train(checkpoint, cancellationToken: stop.Token);
+            Assert.Equal(3, partial.Step);
+            Assert.False(partial.Complete);
+        }
+
+        using var resumed = new TemporalTrainer(model, assembler, null, [], Options(steps));
+        Assert.Equal(3, resumed.LoadCheckpoint(checkpoint));
+        Assert.True(resumed.Train(checkpoint, 3).Complete);
+
+        var (a, b) = (Weights(straight), Weights(resumed));
+        Assert.Equal(a.Keys.Order(), b.Keys.Order());
+        Assert.All(a, kv => Assert.Equal(kv.Value, b[kv.Key]));
+    }
+
+    [Fact]
+    public void ACheckpointIsResumedOnlyWithTheSettingsItWasMadeWith()
+    {
+        var assembler = new WindowAssembler(sample.Cache, 1);
+        var checkpoint = Path.Combine(folder, "settings.checkpoint");
+        using (var trainer = new TemporalTrainer(FaSRnetName, assembler, null, [], Options(2)))
+        {
+            trainer.Train(checkpoint);
+        }
+
+        var other = Options(2);
+        other.BatchSize = 3;
+        using var changed = new TemporalTrainer(FaSRnetName, assembler, null, [], other);
+        var e = Assert.Throws<InvalidDataException>(() => changed.LoadCheckpoint(checkpoint));
+        Assert.Contains("batch=2", e.Message);
+
+        using var dsa = new TemporalTrainer("dsa", new WindowAssembler(sample.Cache, 2), null, [], Options(2));
+        Assert.Contains("model 'fasrnet'", Assert.Throws<InvalidDataException>(() => dsa.LoadCheckpoint(checkpoint)).Message);
+    }
+
+    // Cancels when a progress line starts with the given text: stops a run at an exact step.
+    private sealed class StopAt(string prefix, CancellationTokenSource stop) : IProgress<string>
+    {
+        public void Report(string value)
+        {
+            if (value.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                stop.Cancel();
+            }
+        }
+    }
+}
