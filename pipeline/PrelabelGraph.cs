@@ -14,7 +14,7 @@ public sealed class PrelabelGraph
     private readonly BufferBlock<VideoTask> input;
     private readonly Task completion;
 
-    public PrelabelGraph(FetchStage fetch, DecodeStage decode, DetectStage detect, TrackStage track, WindowStage window, BatchStage batch, IReadOnlyList<PoseWorker> workers, SinkStage sink, PrelabelOptions options, CancellationToken cancellationToken = default)
+    public PrelabelGraph(FetchStage fetch, DecodeStage decode, DetectStage detect, TrackStage track, WindowStage window, BatchStage batch, IReadOnlyList<IPoseWorker> workers, SinkStage sink, PrelabelOptions options, CancellationToken cancellationToken = default)
     {
         var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = stop.Token;
@@ -57,10 +57,16 @@ public sealed class PrelabelGraph
         trackBlock.LinkTo(windowBlock, link);
         windowBlock.LinkTo(batchBlock, link);
         batchBlock.LinkTo(closedBlock, link, j => j.Closed is not null);
-        foreach (var worker in workerBlocks)
+        for (var i = 0; i < workerBlocks.Count; i++)
         {
-            batchBlock.LinkTo(worker, link, j => j.Batch is not null);
-            worker.LinkTo(sinkBlock);
+            // A worker that keeps per-track state gets every batch of its videos (by a stable hash of
+            // the video id); stateless ones take whichever batch comes when they are free.
+            var index = i;
+            Predicate<PoseJob> takes = workers[i].KeepsVideoState
+                ? j => j.Batch is not null && WorkerFor(j.Batch.Video.VideoId, workerBlocks.Count) == index
+                : j => j.Batch is not null;
+            batchBlock.LinkTo(workerBlocks[i], link, takes);
+            workerBlocks[i].LinkTo(sinkBlock);
         }
 
         closedBlock.LinkTo(sinkBlock);
@@ -73,6 +79,18 @@ public sealed class PrelabelGraph
         // SIGTERM). A block that faults (storage refused) cancels the others, so all do end.
         IDataflowBlock[] blocks = [input, fetchBlock, decodeBlock, detectBlock, trackBlock, windowBlock, batchBlock, closedBlock, .. workerBlocks, sinkBlock];
         completion = CompleteAsync(blocks, stop);
+    }
+
+    /// <summary>The worker of a video whose batches must stay together: FNV-1a of its id, the same in every process.</summary>
+    internal static int WorkerFor(string videoId, int workers)
+    {
+        var hash = 2166136261u;
+        foreach (var c in videoId)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return (int)(hash % (uint)workers);
     }
 
     // Blocks are listed upstream first, so awaiting this throws the fault where it began.

@@ -1,5 +1,15 @@
 namespace Pipeline.Graph;
 
+/// <summary>How a temporal model's neighbour frames are cropped.</summary>
+public enum NeighbourCrops
+{
+    /// <summary>Each person-frame once with its own box; neighbours' maps resampled onto the key crop (one backbone pass per person-frame).</summary>
+    OwnBox,
+
+    /// <summary>The papers' way: every neighbour cropped with the key frame's box, the backbone run 2δ+1 times per person-frame.</summary>
+    KeyBox,
+}
+
 /// <summary>Settings of the prelabel graph (command-line flags map onto these).</summary>
 public sealed class PrelabelOptions
 {
@@ -14,6 +24,15 @@ public sealed class PrelabelOptions
 
     /// <summary>Pose model name (default movenet-thunder).</summary>
     public string Model { get; set; } = "movenet-thunder";
+
+    /// <summary>
+    /// How a temporal model's neighbour frames are cropped (default <see cref="NeighbourCrops.OwnBox"/>:
+    /// each person-frame once with its own box, the backbone once per person-frame).
+    /// </summary>
+    public NeighbourCrops NeighbourCrops { get; set; } = NeighbourCrops.OwnBox;
+
+    /// <summary>A temporal model's weights file (default: the shipped ones, temporal/MODEL.safetensors in the model cache).</summary>
+    public string? Weights { get; set; }
 
     /// <summary>Run the detector on every k-th frame; the tracker predicts boxes in between (default 1: every frame).</summary>
     public int DetectEvery { get; set; } = 1;

@@ -26,7 +26,17 @@ internal static class PrelabelEngine
         var store = ModelStore.Default;
         var devices = options.Devices.Select(Pipeline.Torch.TorchDevices.Parse).ToList();
         using var detector = new NanoDetDetector(store.GraphModel("nanodet"), device: devices[0]);
-        var models = devices.Select(d => (IPoseModel)new MoveNetPoseModel(store.GraphModel(options.Model), d)).ToList();
+        var models = new List<IPoseModel>();
+        try
+        {
+            models.AddRange(devices.Select(d => PoseModels.Load(store, options, d)));
+        }
+        catch
+        {
+            models.ForEach(m => m.Dispose());
+            throw;
+        }
+
         try
         {
             var graph = BuildGraph(detector, models, options, runId, sinkDirectory, storage, stagingDirectory, report, cancellationToken);
@@ -76,10 +86,10 @@ internal static class PrelabelEngine
             new DecodeStage(),
             new DetectStage(detector, options),
             new TrackStage(new ByteTrackOptions()),
-            new WindowStage(new WindowOptions { Radius = first.Radius, CropSize = first.InputSize }),
+            new WindowStage(PoseModels.Windows(first, options)),
             new BatchStage(options.MaxPoseBatch),
-            models.Select(m => new PoseWorker(m)).ToList(),
-            new SinkStage(sinkDirectory, first.Name, first.WeightsHash, runId, report),
+            [.. models.Select(m => PoseModels.Worker(m, options))],
+            new SinkStage(sinkDirectory, PoseModels.RowName(first, options), first.WeightsHash, runId, report),
             options,
             cancellationToken);
     }

@@ -5,7 +5,7 @@ public sealed record PoseJob(PoseBatch? Batch, VideoClosed? Closed);
 
 /// <summary>
 /// Groups a video's windows into batches of at most <see cref="PrelabelOptions.MaxPoseBatch"/>, in
-/// frame order, and closes the video with the number of batches it had. Batches never mix videos and
+/// frame order (the last one marked), and closes the video with the number of batches it had. Batches never mix videos and
 /// are cut by count, not by a timer: the pose models' floating-point results depend on the batch
 /// they run in, and a re-run must reproduce the same rows bit for bit.
 /// </summary>
@@ -35,18 +35,20 @@ public sealed class BatchStage(int maxBatch)
                 videos[id] = state;
                 break;
             case WindowsEnd end:
-                if (state.Pending.Count > 0 && end.Error is null)
-                {
-                    output.Add(new PoseJob(new PoseBatch(input.Video, state.Pending.ToList()), null));
-                    state = ([], state.Emitted + 1);
-                }
-                else
+                // The last batch always goes out (empty if need be, without its windows for a failed
+                // video), so a worker keeping per-track state flushes or forgets the video.
+                if (end.Error is not null)
                 {
                     foreach (var w in state.Pending)
                     {
                         w.Crops.Dispose();
                     }
+
+                    state.Pending.Clear();
                 }
+
+                output.Add(new PoseJob(new PoseBatch(input.Video, state.Pending.ToList(), Last: true), null));
+                state = ([], state.Emitted + 1);
 
                 videos.Remove(id);
                 output.Add(new PoseJob(null, new VideoClosed(end.Video, end.Counters, state.Emitted, end.Error)));

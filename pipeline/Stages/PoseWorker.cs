@@ -4,13 +4,24 @@ using static TorchSharp.torch;
 
 namespace Pipeline.Graph.Stages;
 
+/// <summary>What the graph's pose workers do: a batch of one video's windows in, its rows (or an error record) out.</summary>
+public interface IPoseWorker
+{
+    /// <summary>Whether the worker keeps per-video state between batches, so a video's batches must all reach it.</summary>
+    bool KeepsVideoState { get; }
+
+    Task<SinkMessage> ProcessAsync(PoseJob job, CancellationToken cancellationToken = default);
+}
+
 /// <summary>
 /// Runs one pose model (on one device) over batches of windows; keypoints come back in frame
 /// pixels. A failing batch becomes an error result for its video, not an exception.
 /// </summary>
-public sealed class PoseWorker(IPoseModel model)
+public sealed class PoseWorker(IPoseModel model) : IPoseWorker
 {
     public IPoseModel Model => model;
+
+    public bool KeepsVideoState => false;
 
     public Task<SinkMessage> ProcessAsync(PoseJob job, CancellationToken cancellationToken = default)
     {
@@ -34,13 +45,23 @@ public sealed class PoseWorker(IPoseModel model)
 
     private List<PoseRow> Run(PoseBatch batch)
     {
+        if (batch.Windows.Count == 0)
+        {
+            return [];
+        }
+
         using var scope = NewDisposeScope();
         var windows = stack(batch.Windows.Select(w => w.Crops).ToList()).to(model.Device).to(float32);
-        var keypoints = model.Predict(windows).cpu().data<float>().ToArray();
-        var rows = new List<PoseRow>(batch.Windows.Count);
-        for (var i = 0; i < batch.Windows.Count; i++)
+        return Rows(batch.Windows, model.Predict(windows).cpu().data<float>().ToArray());
+    }
+
+    /// <summary>Rows for windows from keypoints [N, 17, 3] (x, y, score; crop-normalised), flattened.</summary>
+    internal static List<PoseRow> Rows(IReadOnlyList<PoseWindow> windows, float[] keypoints)
+    {
+        var rows = new List<PoseRow>(windows.Count);
+        for (var i = 0; i < windows.Count; i++)
         {
-            var w = batch.Windows[i];
+            var w = windows[i];
             var points = new Keypoint[CocoKeypoints.Count];
             for (var k = 0; k < CocoKeypoints.Count; k++)
             {

@@ -26,6 +26,12 @@ public sealed class ModelStore
         return Path.Combine(cache, "pipeline", "models");
     }
 
+    /// <summary>
+    /// Where a temporal head's shipped weights are: temporal/NAME.safetensors in the cache (<c>./run.sh setup</c>
+    /// copies them there from infra/models/temporal after checking their hashes). Loading says what to run when missing.
+    /// </summary>
+    public string TemporalWeights(string name) => Path.Combine(Directory, "temporal", name + ".safetensors");
+
     /// <summary>The model JSON of a TF.js graph model by name (e.g. "movenet-thunder"), which must exist.</summary>
     public string GraphModel(string name)
     {

@@ -13,7 +13,7 @@ namespace Pipeline.Cli.Commands;
 /// <summary>`pose`: detector + single-frame pose on one image or one video frame; prints JSON or a table.</summary>
 internal static class PoseCommand
 {
-    public static readonly string[] PoseModels = ["movenet-thunder", "movenet-lightning"];
+    public static readonly string[] PoseModels = ["movenet-thunder", "movenet-lightning", .. Pipeline.Stages.Pose.Temporal.TemporalModels.Names];
 
     public static Command Create()
     {
@@ -22,21 +22,22 @@ internal static class PoseCommand
         var boxes = new Option<string[]>("--box") { Description = "A person box x1,y1,x2,y2 in pixels (repeatable). Without it, NanoDet finds the people.", Arity = ArgumentArity.ZeroOrMore };
         var model = new Option<string>("--model") { Description = "Pose model.", DefaultValueFactory = _ => PoseModels[0] };
         model.AcceptOnlyFromAmong(PoseModels);
+        var weights = new Option<FileInfo?>("--weights") { Description = "Temporal models: a weights file from `train` (default: the shipped weights)." };
         var json = new Option<bool>("--json") { Description = "Print JSON (default: a table)." };
         var overlay = new Option<FileInfo?>("--overlay") { Description = "Also write a PNG with boxes and skeletons drawn on the frame." };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var threshold = new Option<float>("--score-threshold") { Description = "Minimum detector person score.", DefaultValueFactory = _ => new NanoDetOptions().ScoreThreshold };
         var command = new Command("pose", "Detect people and estimate their poses on one image or one video frame.")
         {
-            image, frame, boxes, model, json, overlay, device, threshold,
+            image, frame, boxes, model, weights, json, overlay, device, threshold,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(image)!, result.GetValue(frame), result.GetValue(boxes) ?? [], result.GetValue(model)!, result.GetValue(json),
+            result.GetValue(image)!, result.GetValue(frame), result.GetValue(boxes) ?? [], result.GetValue(model)!, result.GetValue(weights), result.GetValue(json),
             result.GetValue(overlay), result.GetValue(device)!, result.GetValue(threshold), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo imageFile, int frameIndex, string[] boxTexts, string modelName, bool asJson, FileInfo? overlayFile, string deviceName, float threshold, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(FileInfo imageFile, int frameIndex, string[] boxTexts, string modelName, FileInfo? weights, bool asJson, FileInfo? overlayFile, string deviceName, float threshold, CancellationToken cancellationToken)
     {
         try
         {
@@ -58,8 +59,17 @@ internal static class PoseCommand
                     people = detector.Detect([image])[0].Select(d => (d.Box, d.Score)).ToList();
                 }
 
-                using var movenet = new MoveNet(store.GraphModel(modelName), torchDevice);
-                poses = movenet.Estimate(image, people);
+                if (Pipeline.Stages.Pose.Temporal.TemporalModels.Names.Contains(modelName))
+                {
+                    using var temporal = new Pipeline.Stages.Pose.Temporal.TemporalPoseModel(store.GraphModel(Pipeline.Stages.Pose.Temporal.TemporalModels.Backbone), weights?.FullName ?? store.TemporalWeights(modelName), modelName, torchDevice);
+                    using var follower = boxes.Count > 0 ? null : new NanoDetDetector(store.GraphModel("nanodet"), new NanoDetOptions { ScoreThreshold = threshold }, torchDevice);
+                    poses = await Temporal.WindowPose.EstimateAsync(imageFile.FullName, frameIndex, people, follower, temporal, cancellationToken);
+                }
+                else
+                {
+                    using var movenet = new MoveNet(store.GraphModel(modelName), torchDevice);
+                    poses = movenet.Estimate(image, people);
+                }
             }
 
             if (overlayFile is not null)

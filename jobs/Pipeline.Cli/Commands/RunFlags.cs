@@ -13,11 +13,16 @@ internal sealed class RunFlags
     public RunFlags()
     {
         Model.AcceptOnlyFromAmong(PoseCommand.PoseModels);
+        NeighbourCrops.AcceptOnlyFromAmong("own-box", "key-box");
     }
 
     public Option<string> Output { get; } = new("--output", "-o") { Description = $"Where results go: a folder, or az://container/prefix (blob storage: {StorageFlags.CredentialsHelp}). Holds <video-id>.parquet files and the run manifest.", Required = true };
 
     public Option<string> Model { get; } = new("--model") { Description = "Pose model.", DefaultValueFactory = _ => new PrelabelOptions().Model };
+
+    public Option<string> NeighbourCrops { get; } = new("--neighbour-crops") { Description = "Temporal models: own-box crops each person-frame once with its own box (one backbone pass per person-frame); key-box crops every neighbour with the key frame's box, as the papers do (2δ+1 passes).", DefaultValueFactory = _ => "own-box" };
+
+    public Option<FileInfo?> Weights { get; } = new("--weights") { Description = "Temporal models: a weights file from `train` (default: the shipped weights, temporal/MODEL.safetensors in the model cache)." };
 
     public Option<int> DetectEvery { get; } = new("--detect-every") { Description = "Run the detector on every k-th frame; the tracker predicts boxes in between.", DefaultValueFactory = _ => new PrelabelOptions().DetectEvery };
 
@@ -35,12 +40,14 @@ internal sealed class RunFlags
 
     public Option<string?> WorkDirectory { get; } = new("--work-dir") { Description = "Scratch folder for downloaded blob inputs and results on their way to blob storage (default: a new folder under the system temp folder, removed at the end)." };
 
-    public IEnumerable<Option> All => [Output, Model, DetectEvery, MaxBatch, ParallelVideos, Devices, Force, Quiet, WorkDirectory, .. Storage.All];
+    public IEnumerable<Option> All => [Output, Model, NeighbourCrops, Weights, DetectEvery, MaxBatch, ParallelVideos, Devices, Force, Quiet, WorkDirectory, .. Storage.All];
 
     public PrelabelOptions Bind(ParseResult result) => new()
     {
         Output = result.GetValue(Output)!,
         Model = result.GetValue(Model)!,
+        NeighbourCrops = result.GetValue(NeighbourCrops) == "key-box" ? Graph.NeighbourCrops.KeyBox : Graph.NeighbourCrops.OwnBox,
+        Weights = result.GetValue(Weights)?.FullName,
         DetectEvery = result.GetValue(DetectEvery),
         MaxPoseBatch = result.GetValue(MaxBatch),
         ParallelVideos = result.GetValue(ParallelVideos),

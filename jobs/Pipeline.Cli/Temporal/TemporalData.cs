@@ -10,7 +10,7 @@ namespace Pipeline.Cli.Temporal;
 /// <summary>What `train` and `bench temporal` share: frame ranges, the backbone's identity, and opening (building) backbone caches.</summary>
 internal static class TemporalData
 {
-    public const string Backbone = "movenet-thunder";
+    public const string Backbone = Pipeline.Stages.Pose.Temporal.TemporalModels.Backbone;
 
     /// <summary>Default cache root: out/cache/temporal under the working directory.</summary>
     public static string DefaultCacheRoot => Path.Combine("out", "cache", "temporal");

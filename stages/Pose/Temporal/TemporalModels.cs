@@ -5,6 +5,9 @@ public static class TemporalModels
 {
     public static readonly string[] Names = [FaSRnet.FaSRnet.ModelName, DSA.DSA.ModelName];
 
+    /// <summary>The frozen backbone every head was trained on.</summary>
+    public const string Backbone = "movenet-thunder";
+
     /// <summary>A fresh head (identity at start) by name; an unknown name is an <see cref="ArgumentException"/> listing the known ones.</summary>
     public static TemporalHead Create(string name) => name switch
     {

@@ -46,7 +46,6 @@ public sealed class BackboneCache : IDisposable
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle maps;
     private readonly Dictionary<(int Track, long Frame), int> byTrackFrame = [];
-    private readonly Dictionary<int, long[]> trackFrames = [];
 
     private BackboneCache(string directory, CacheIndex index, int mapSize)
     {
@@ -64,11 +63,6 @@ public sealed class BackboneCache : IDisposable
         for (var i = 0; i < index.Items.Count; i++)
         {
             byTrackFrame[(index.Items[i].Track, index.Items[i].Frame)] = i;
-        }
-
-        foreach (var track in index.Items.GroupBy(p => p.Track))
-        {
-            trackFrames[track.Key] = [.. track.Select(p => p.Frame).Order()];
         }
     }
 
@@ -106,18 +100,12 @@ public sealed class BackboneCache : IDisposable
         File.Move(path + ".tmp", path, overwrite: true);
     }
 
-    /// <summary>The item of <paramref name="track"/> nearest to <paramref name="frame"/> (ties towards the earlier frame): the family's clamping at clip edges, and at a track's gaps.</summary>
-    public int Nearest(int track, long frame)
+    /// <summary>The item in slot <paramref name="offset"/> of the window of radius <paramref name="radius"/> keyed on <paramref name="key"/> (<see cref="WindowSlots"/>).</summary>
+    public int Slot(int key, int offset, int radius)
     {
-        var frames = trackFrames[track];
-        var at = Array.BinarySearch(frames, frame);
-        if (at < 0)
-        {
-            var next = ~at;
-            at = next == 0 ? 0 : next == frames.Length ? frames.Length - 1 : frame - frames[next - 1] <= frames[next] - frame ? next - 1 : next;
-        }
-
-        return byTrackFrame[(track, frames[at])];
+        var item = Index.Items[key];
+        var frame = WindowSlots.Frame(f => byTrackFrame.ContainsKey((item.Track, f)), item.Frame, offset, radius);
+        return byTrackFrame[(item.Track, frame)];
     }
 
     /// <summary>Features [24, s, s] and heatmaps [17, s, s], float32 on the CPU, of one item's version.</summary>

@@ -6,7 +6,7 @@ namespace Pipeline.Stages.Pose.Temporal.Training;
 /// <summary>Where a window's neighbour slots come from.</summary>
 public enum NeighbourSource
 {
-    /// <summary>The track's frames t−δ … t+δ (the nearest frame it has at its ends and gaps), resampled onto the key crop.</summary>
+    /// <summary>The track's frames t−δ … t+δ (<see cref="WindowSlots"/> at its ends and gaps), resampled onto the key crop.</summary>
     Track,
 
     /// <summary>Copies of the key frame's maps in every slot: the δ = 0 control, and the "neighbours replaced by the key frame" bench row.</summary>
@@ -45,11 +45,8 @@ public sealed class WindowAssembler(BackboneCache cache, int radius, NeighbourSo
     public NeighbourSource Source => source;
 
     /// <summary>The cache item in slot <paramref name="offset"/> (−δ … δ) of the window keyed on <paramref name="key"/>.</summary>
-    public int SlotItem(int key, int offset)
-    {
-        var item = cache.Items[key];
-        return offset == 0 || source == NeighbourSource.KeyCopies ? key : cache.Nearest(item.Track, item.Frame + offset);
-    }
+    public int SlotItem(int key, int offset) =>
+        offset == 0 || source == NeighbourSource.KeyCopies ? key : cache.Slot(key, offset, radius);
 
     /// <summary>Features [B, T, 24, s, s], heatmaps [B, T, 17, s, s] (float32, on <paramref name="device"/>), targets [B, 17, s, s], weights [B, 17].</summary>
     public WindowBatch Assemble(IReadOnlyList<WindowRequest> requests, Device? device = null)

@@ -1,0 +1,76 @@
+using Pipeline.Graph.Stages;
+using Pipeline.Stages.Imaging;
+using Pipeline.Stages.Models;
+using Pipeline.Stages.Pose.Temporal;
+using static TorchSharp.torch;
+
+namespace Pipeline.Graph.Tests;
+
+/// <summary>The own-box temporal worker driven directly: one row per person-frame, flushed at the end, state bounded.</summary>
+public sealed class TemporalPoseWorkerTests : IDisposable
+{
+    private readonly string weights = Path.Combine(Path.GetTempPath(), $"dsa-{Guid.NewGuid():N}.safetensors");
+
+    public void Dispose() => File.Delete(weights);
+
+    [Fact]
+    public async Task EveryPersonFrameGetsOneRowAndTheWorkerHoldsOnlyRecentFrames()
+    {
+        using (var head = TemporalModels.Create("dsa"))
+        {
+            TemporalWeights.Save(weights, head, new Dictionary<string, string>());
+        }
+
+        var store = ModelStore.Default;
+        using var model = new TemporalPoseModel(store.GraphModel(TemporalModels.Backbone), weights, "dsa");
+        var worker = new TemporalPoseWorker(model, maxBatch: 4);
+        var video = new VideoTask("v", "v.mp4", "v.mp4");
+
+        // Track 1 on every frame; track 2 from frame 3 to 9 with a gap at 6; track 3 only on frame 12.
+        var people = new List<(long Frame, int Track)>();
+        for (var f = 0L; f < 16; f++)
+        {
+            people.Add((f, 1));
+            if (f is >= 3 and <= 9 and not 6)
+            {
+                people.Add((f, 2));
+            }
+
+            if (f == 12)
+            {
+                people.Add((f, 3));
+            }
+        }
+
+        var random = new Random(3);
+        var rows = new List<(long Frame, int Track)>();
+        var held = new List<int>();
+        var batches = people.Chunk(4).ToList();
+        for (var b = 0; b < batches.Count; b++)
+        {
+            var windows = batches[b].Select(p => Window(video, p.Frame, p.Track, random)).ToList();
+            var result = (PoseResults)await worker.ProcessAsync(new PoseJob(new PoseBatch(video, windows), null));
+            Assert.Null(result.Error);
+            rows.AddRange(result.Rows.Select(r => (r.FrameIndex, r.TrackId)));
+            held.Add(worker.HeldPersonFrames);
+        }
+
+        var last = (PoseResults)await worker.ProcessAsync(new PoseJob(new PoseBatch(video, [], Last: true), null));
+        rows.AddRange(last.Rows.Select(r => (r.FrameIndex, r.TrackId)));
+
+        Assert.Equal(people.Order(), rows.Order());
+        Assert.NotEmpty(last.Rows);
+        Assert.All(last.Rows, r => Assert.True(r.FrameIndex >= 12, $"frame {r.FrameIndex} waited for the end"));
+        // At most the tracks alive × (2δ + 1) plus a batch in flight are held, and nothing after the end.
+        Assert.All(held, h => Assert.InRange(h, 0, (3 * 5) + 4));
+        Assert.Equal(0, worker.HeldPersonFrames);
+    }
+
+    private static PoseWindow Window(VideoTask video, long frame, int track, Random random)
+    {
+        var box = new BoundingBox(100 + frame + (track * 50), 80, 160 + frame + (track * 50), 240);
+        var pixels = new byte[3 * 256 * 256];
+        random.NextBytes(pixels);
+        return new PoseWindow(video, frame, frame * 0.1, track, box, 0.9f, box.ToCropRegion(), tensor(pixels, [1, 3, 256, 256]));
+    }
+}
