@@ -60,31 +60,45 @@ public static partial class MallocTuning
     public static string? FindLibrary() => LibraryFolders.Select(f => Path.Combine(f, Library)).FirstOrDefault(File.Exists);
 
     /// <summary>
-    /// On Linux, when jemalloc is not loaded (and the tuning is not switched off), replaces this
+    /// On Linux, when jemalloc is not loaded, or loaded without our settings in MALLOC_CONF (and the tuning is not switched off), replaces this
     /// process with a fresh copy of itself — same pid, arguments and standard streams — preloading it.
     /// Call it first thing in Main: nothing done before it survives. Returns when no restart is
     /// needed, or cannot happen (jemalloc not installed: a one-line warning, then glibc's malloc).
     /// </summary>
     public static void RestartWithAllocatorIfNeeded()
     {
-        if (!OperatingSystem.IsLinux() || string.Equals(Environment.GetEnvironmentVariable(Variable), "off", StringComparison.OrdinalIgnoreCase) || JemallocLoaded())
+        if (!OperatingSystem.IsLinux() || string.Equals(Environment.GetEnvironmentVariable(Variable), "off", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        // jemalloc preloaded by the user without our settings purges as glibc does (measured: training
+        // 3x slower); it reads MALLOC_CONF only at start-up, so that too needs a restart.
+        var configuration = Environment.GetEnvironmentVariable("MALLOC_CONF") ?? "";
+        var loaded = JemallocLoaded();
+        if (loaded && MergeConfiguration(configuration) == configuration)
         {
             return;
         }
 
         var library = FindLibrary();
         // A restart that did not load it (a loader that ignores LD_PRELOAD) must not loop.
-        if (library is null || Environment.GetEnvironmentVariable("PIPELINE_MALLOC_RESTARTED") == "1")
+        if (Environment.GetEnvironmentVariable("PIPELINE_MALLOC_RESTARTED") == "1" || (!loaded && library is null))
         {
-            Console.Error.WriteLine($"warning: {Library} is not {(library is null ? "installed (Debian/Ubuntu package libjemalloc2)" : "loadable")}: running on glibc's malloc, " +
-                $"which returns libtorch's memory to the kernel after every op (pose models up to 2-3x slower). Set {Variable}=off to silence this.");
+            if (!loaded)
+            {
+                Console.Error.WriteLine($"warning: {Library} is not {(library is null ? "installed (Debian/Ubuntu package libjemalloc2)" : "loadable")}: running on glibc's malloc, " +
+                    $"which returns libtorch's memory to the kernel after every op (pose models up to 2-3x slower). Set {Variable}=off to silence this.");
+            }
+
             return;
         }
 
         try
         {
             var argv = File.ReadAllText("/proc/self/cmdline").TrimEnd('\0').Split('\0');
-            var preload = Environment.GetEnvironmentVariable("LD_PRELOAD") is { Length: > 0 } existing ? $"{library}:{existing}" : library;
+            var existing = Environment.GetEnvironmentVariable("LD_PRELOAD");
+            var preload = loaded ? existing : existing is { Length: > 0 } ? $"{library}:{existing}" : library;
             var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
                 .Where(e => (string)e.Key is not ("LD_PRELOAD" or "MALLOC_CONF"))
                 .Select(e => $"{e.Key}={e.Value}")

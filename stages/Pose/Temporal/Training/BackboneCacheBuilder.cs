@@ -58,7 +58,7 @@ public sealed class BackboneCacheBuilder(MoveNet backbone, NanoDetDetector detec
         var reencoded = description.Versions.Contains("low-bitrate") ? await ReencodeAsync(description.Video, directory, cancellationToken) : null;
         var tracker = new ByteTracker(trackOptions);
         var items = new List<CachedPersonFrame>();
-        var started = DateTime.UtcNow;
+        DateTime? started = null; // from the first cached frame: the frames before it only run the detector and tracker
         await using var maps = new FileStream(Path.Combine(directory, BackboneCache.MapsFile), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         await using var lowBitrateFrames = reencoded is null ? null : VideoDecoder.DecodeAsync(reencoded, new DecodeStatistics(), cancellationToken).GetAsyncEnumerator(cancellationToken);
         await foreach (var frame in VideoDecoder.DecodeAsync(description.Video, new DecodeStatistics(), cancellationToken))
@@ -82,12 +82,13 @@ public sealed class BackboneCacheBuilder(MoveNet backbone, NanoDetDetector detec
                 continue;
             }
 
+            started ??= DateTime.UtcNow;
             items.AddRange(CacheFrame(frame, lowBitrate, people, description, maps));
             if (frame.Index % 50 == 0)
             {
                 var done = frame.Index - description.FirstFrame + 1;
                 var total = description.LastFrame - description.FirstFrame + 1;
-                var elapsed = DateTime.UtcNow - started;
+                var elapsed = DateTime.UtcNow - started.Value;
                 progress?.Report(string.Create(CultureInfo.InvariantCulture, $"backbone cache: frame {frame.Index} ({done}/{total}), {items.Count} person-frames, ETA {TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (total - done)):mm\\:ss}"));
             }
         }
