@@ -6,15 +6,21 @@ public sealed class PoseCommandTests
 {
     private const string Sample = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
 
-    [Fact]
-    public async Task DetectsPeopleAndPutsTheirKeypointsInsideTheirBoxes()
+    // Every confident keypoint of single-frame Thunder lies in its person's box. A temporal head's
+    // scores are heatmap peaks, and on joints its teacher was unsure of (score < 0.3, not supervised)
+    // a peak can sit on a neighbour's limb: 1 of 98 at this frame with the shipped FaSRnet, so ≥ 95 %.
+    [Theory]
+    [InlineData("movenet-thunder", 1.0)]
+    [InlineData("fasrnet", 0.95)] // the shipped weights, on the real frames 99 … 101
+    public async Task DetectsPeopleAndPutsTheirKeypointsInsideTheirBoxes(string model, double insideShare)
     {
         var overlay = Path.Combine(Path.GetTempPath(), $"pose-{Guid.NewGuid():N}.png");
-        var result = await CliRunner.RunAsync("pose", "--image", Sample, "--frame", "100", "--json", "--overlay", overlay);
+        var result = await CliRunner.RunAsync("pose", "--image", Sample, "--frame", "100", "--model", model, "--json", "--overlay", overlay);
         Assert.True(result.ExitCode == 0, result.Error);
         using var json = JsonDocument.Parse(result.Output);
         var people = json.RootElement.GetProperty("people").EnumerateArray().ToList();
         Assert.InRange(people.Count, 3, 12);
+        var (confidentCount, insideCount) = (0, 0);
         foreach (var person in people)
         {
             var box = person.GetProperty("box").EnumerateArray().Select(v => v.GetDouble()).ToArray();
@@ -24,15 +30,29 @@ public sealed class PoseCommandTests
             var confident = keypoints.Where(k => k.GetProperty("score").GetDouble() > 0.3).ToList();
             Assert.NotEmpty(confident);
             var margin = 0.15 * (box[3] - box[1]);
-            Assert.All(confident, k =>
-            {
-                Assert.InRange(k.GetProperty("x").GetDouble(), box[0] - margin, box[2] + margin);
-                Assert.InRange(k.GetProperty("y").GetDouble(), box[1] - margin, box[3] + margin);
-            });
+            confidentCount += confident.Count;
+            insideCount += confident.Count(k =>
+                k.GetProperty("x").GetDouble() >= box[0] - margin && k.GetProperty("x").GetDouble() <= box[2] + margin &&
+                k.GetProperty("y").GetDouble() >= box[1] - margin && k.GetProperty("y").GetDouble() <= box[3] + margin);
         }
+
+        Assert.True(insideCount >= insideShare * confidentCount, $"{insideCount} of {confidentCount} confident keypoints inside their boxes");
 
         Assert.True(new FileInfo(overlay).Length > 10_000);
         File.Delete(overlay);
+    }
+
+    [Fact]
+    public async Task OnAStillImageATemporalModelsNeighboursAreTheImageItself()
+    {
+        var image = Path.Combine(Path.GetTempPath(), $"still-{Guid.NewGuid():N}.png");
+        Assert.Equal(0, (await CliRunner.RunAsync("pose", "--image", Sample, "--frame", "100", "--overlay", image)).ExitCode);
+        var result = await CliRunner.RunAsync("pose", "--image", image, "--box", "589,152,620,236", "--model", "dsa", "--json");
+        File.Delete(image);
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        var nose = Assert.Single(json.RootElement.GetProperty("people").EnumerateArray()).GetProperty("keypoints")[0];
+        Assert.InRange(nose.GetProperty("x").GetDouble(), 580, 630);
     }
 
     [Fact]

@@ -62,19 +62,25 @@ internal static class TemporalData
         return cache;
     }
 
-    /// <summary>The repository's git commit, or "unknown" outside a checkout.</summary>
+    /// <summary>The repository's git commit, with "-dirty" when tracked files differ from it; "unknown" outside a checkout.</summary>
     public static string GitCommit()
+    {
+        var head = Git("rev-parse HEAD");
+        return head is { Length: 40 } ? head + (Git("status --porcelain --untracked-files=no") is { Length: > 0 } ? "-dirty" : "") : "unknown";
+    }
+
+    private static string? Git(string arguments)
     {
         try
         {
-            using var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", "rev-parse HEAD") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
+            using var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
             var output = git!.StandardOutput.ReadToEnd().Trim();
             git.WaitForExit();
-            return git.ExitCode == 0 && output.Length == 40 ? output : "unknown";
+            return git.ExitCode == 0 ? output : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return "unknown";
+            return null;
         }
     }
 }
