@@ -12,6 +12,15 @@ public sealed class TemporalWeightsTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
+    [Theory]
+    [InlineData("fasrnet")]
+    [InlineData("dsa")]
+    public void TheRegistrysRadiusIsTheHeadsOwn(string name)
+    {
+        using var head = TemporalModels.Create(name);
+        Assert.Equal(head.Radius, TemporalModels.Radius(name));
+    }
+
     [Fact]
     public void SavedWeightsLoadIntoAFreshHeadWithTheirMetadata()
     {

@@ -22,7 +22,7 @@ internal sealed record TemporalBenchSettings(FileInfo Video, string Frames, Dire
 /// </summary>
 internal static class TemporalBenchmark
 {
-    private sealed record Regime(string Name, Func<int, int, int[]> Versions);
+    private sealed record Regime(string Name, Func<int, int[]> Versions);
 
     private sealed record Row(string Name, Func<IReadOnlyList<WindowRequest>, float[]> Predict, string? Model = null);
 
@@ -58,7 +58,7 @@ internal static class TemporalBenchmark
                     foreach (var chunk in keys.Chunk(16))
                     {
                         var window = row.Model is { } m ? heads[m].Head.Window : 5;
-                        var requests = chunk.Select(k => new WindowRequest(k, regime.Versions(k, window))).ToList();
+                        var requests = chunk.Select(k => new WindowRequest(k, regime.Versions(window))).ToList();
                         var keypoints = row.Predict(requests);
                         predicted.AddRange(requests.Select((r, i) => TeacherAgreement.Pair(cache.Items[r.Key], keypoints.AsSpan(i * 51, 51))));
                     }
@@ -207,21 +207,21 @@ internal static class TemporalBenchmark
     {
         var versions = cache.Index.Description.Versions;
         int V(string name) => Array.IndexOf(versions, name) is var i and >= 0 ? i : throw new InvalidDataException($"the held-out cache lacks version '{name}'");
-        var regimes = new List<Regime> { new("clean", (_, t) => new int[t]) };
+        var regimes = new List<Regime> { new("clean", t => new int[t]) };
         foreach (var s in new[] { 1, 2, 3 })
         {
             var v = V($"severity-{s}");
-            regimes.Add(new($"key-degraded s{s}", (_, t) => [.. Enumerable.Range(0, t).Select(slot => slot == t / 2 ? v : 0)]));
+            regimes.Add(new($"key-degraded s{s}", t => [.. Enumerable.Range(0, t).Select(slot => slot == t / 2 ? v : 0)]));
         }
 
         foreach (var s in new[] { 1, 2, 3 })
         {
             var v = V($"severity-{s}");
-            regimes.Add(new($"all-degraded s{s}", (_, t) => [.. Enumerable.Repeat(v, t)]));
+            regimes.Add(new($"all-degraded s{s}", t => [.. Enumerable.Repeat(v, t)]));
         }
 
         var low = V("low-bitrate");
-        regimes.Add(new("low-bitrate (unseen)", (_, t) => [.. Enumerable.Repeat(low, t)]));
+        regimes.Add(new("low-bitrate (unseen)", t => [.. Enumerable.Repeat(low, t)]));
         return regimes;
     }
 
@@ -257,7 +257,7 @@ internal static class TemporalBenchmark
                 var mine = Get(model)!;
                 var vsThunder = KeypointAgreement.PairedBootstrap(mine, Get("thunder (own decoding)")!, resamples);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {model} {regime}: vs thunder {Interval(vsThunder)} (≥ +5, also at the low end: {Pass(vsThunder.Low >= 0.05)})"));
-                var averaging = pooled.Keys.First(k => k.Regime == regime && k.Row.StartsWith("averaging", StringComparison.Ordinal) && k.Row.EndsWith(TemporalModels.Create(model).Radius.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+                var averaging = pooled.Keys.First(k => k.Regime == regime && k.Row.StartsWith("averaging", StringComparison.Ordinal) && k.Row.EndsWith(TemporalModels.Radius(model).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
                 var vsAveraging = KeypointAgreement.PairedBootstrap(mine, pooled[averaging], resamples);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {model} {regime}: vs {averaging.Row} {Interval(vsAveraging)} (above: {Pass(vsAveraging.Difference > 0)})"));
                 if (Get($"{model} δ=0 control") is { } control)

@@ -82,7 +82,7 @@ internal static class BenchCommand
             new TemporalBenchSettings(
                 r.GetValue(temporalVideo)!,
                 r.GetValue(temporalFrames)!,
-                r.GetValue(temporalWeights) ?? new DirectoryInfo(Path.GetDirectoryName(TrainCommand.DefaultWeights("x", Pipeline.Stages.Pose.Temporal.Training.NeighbourSource.Track))!),
+                r.GetValue(temporalWeights) ?? new DirectoryInfo(TrainCommand.WeightsFolder),
                 r.GetValue(temporalModels) is { Length: > 0 } chosen ? chosen : Pipeline.Stages.Pose.Temporal.TemporalModels.Names,
                 r.GetValue(temporalWindows),
                 r.GetValue(temporalSeed),

@@ -62,9 +62,12 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>Where shipped weights live: infra/models/temporal/NAME.safetensors.</summary>
+    /// <summary>Where shipped weights live: infra/models/temporal.</summary>
+    public static string WeightsFolder => Path.Combine(RepositoryPaths.Find(Path.Combine("infra", "models")), "temporal");
+
+    /// <summary>infra/models/temporal/NAME.safetensors (NAME-key-copies for the control).</summary>
     public static string DefaultWeights(string model, NeighbourSource source) =>
-        Path.Combine(RepositoryPaths.Find(Path.Combine("infra", "models")), "temporal", model + (source == NeighbourSource.KeyCopies ? "-key-copies" : "") + ".safetensors");
+        Path.Combine(WeightsFolder, model + (source == NeighbourSource.KeyCopies ? "-key-copies" : "") + ".safetensors");
 
     private static async Task<int> RunAsync(string model, NeighbourSource source, string video, string trainFrames, string heldOutFrames, string weights, TrainingOptions options, bool resume, string cacheRoot, string deviceName, int validationWindows, CancellationToken cancellationToken)
     {
@@ -88,7 +91,7 @@ internal static class TrainCommand
             using var heldOutCache = validationWindows > 0
                 ? await TemporalData.OpenAsync(video, TemporalData.ParseFrames(heldOutFrames, "--validation-frames"), HeldOutVersions, options.Seed, cacheRoot, device, cancellationToken)
                 : null;
-            var radius = TemporalModels.Create(model).Radius;
+            var radius = TemporalModels.Radius(model);
             var trainWindows = new WindowAssembler(trainCache, radius, source);
             var heldOut = heldOutCache is null ? null : new WindowAssembler(heldOutCache, radius, source);
             var validation = heldOut is null ? [] : ValidationRequests(heldOut, validationWindows);

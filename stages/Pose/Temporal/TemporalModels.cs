@@ -8,6 +8,14 @@ public static class TemporalModels
     /// <summary>The frozen backbone every head was trained on.</summary>
     public const string Backbone = "movenet-thunder";
 
+    /// <summary>δ of a head by name, without building it.</summary>
+    public static int Radius(string name) => name switch
+    {
+        FaSRnet.FaSRnet.ModelName => 1,
+        DSA.DSA.ModelName => 2,
+        _ => throw new ArgumentException($"unknown temporal model '{name}' (known: {string.Join(", ", Names)})"),
+    };
+
     /// <summary>A fresh head (identity at start) by name; an unknown name is an <see cref="ArgumentException"/> listing the known ones.</summary>
     public static TemporalHead Create(string name) => name switch
     {
