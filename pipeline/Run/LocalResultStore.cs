@@ -29,7 +29,7 @@ public sealed class LocalResultStore(string folder) : IResultStore
     public Task<string> CommitAsync(string sinkFile, string videoId, CancellationToken cancellationToken = default) => Task.FromResult(sinkFile);
 
     public Task<IReadOnlyList<RunManifest>> ReadManifestsAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<RunManifest>>(Directory.EnumerateFiles(Location, RunManifest.FilePattern).Select(RunManifest.Read).ToList());
+        Task.FromResult(RunManifests.ReadFolder(Location));
 
     public Task PublishManifestAsync(string localManifest, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

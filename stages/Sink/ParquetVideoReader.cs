@@ -20,12 +20,8 @@ public static class ParquetVideoReader
 
     public static async Task<VideoLabels> ReadAsync(string path, CancellationToken cancellationToken = default)
     {
+        await PoseLabelFiles.CheckAsync(path, cancellationToken);
         await using var reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken);
-        var names = reader.Schema.DataFields.Select(f => f.Name).ToArray();
-        if (!names.SequenceEqual(PoseTableSchema.Columns))
-        {
-            throw new InvalidDataException($"{path}: not a pose-label file of this schema (columns: {string.Join(", ", names.Take(8))}…)");
-        }
 
         var rows = new List<PoseRow>();
         string videoId = "", videoUri = "", model = "", weights = "";

@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Globalization;
+using Pipeline.Graph.Run;
+using Pipeline.Stages.Decode;
+using Pipeline.Stages.Export;
+using Pipeline.Stages.Sink;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>`export`: prelabel output to annotation-tool formats, one file per video.</summary>
+internal static class ExportCommand
+{
+    private static readonly Dictionary<string, (string Extension, Func<string, ExportVideo, ExportOptions, CancellationToken, Task> Write)> Formats = new()
+    {
+        ["posetrack18"] = (".json", PoseTrack18File.WriteAsync),
+        ["coco"] = (".json", CocoKeypointsFile.WriteAsync),
+        ["cvat-video"] = (".xml", CvatVideoFile.WriteAsync),
+    };
+
+    public static Command Create()
+    {
+        var parquet = new Option<string>("--parquet") { Description = "A prelabel output file, or its folder (every .parquet in it).", Required = true };
+        var format = new Option<string>("--format") { Description = "posetrack18 (PoseTrack18 JSON), coco (COCO keypoints JSON, which CVAT and Label Studio import) or cvat-video (CVAT for video 1.1 XML, skeleton tracks).", Required = true };
+        format.AcceptOnlyFromAmong([.. Formats.Keys]);
+        var output = new Option<string>("--out") { Description = "The folder to write <video-id>.json / .xml into (created if missing).", Required = true };
+        var minScore = new Option<float>("--min-keypoint-score") { Description = "Keypoints below this score are written as not labelled (default 0: all kept).", DefaultValueFactory = _ => 0f };
+        var minFrames = new Option<int>("--min-track-frames") { Description = "Tracks with fewer frames are left out (default 1: all kept).", DefaultValueFactory = _ => 1 };
+        var imageNames = new Option<string>("--image-names") { Description = "Image file names for COCO and PoseTrack18: {video} the video id, {frame} the frame index with an optional format, e.g. frame_{frame:000000}.jpg for CVAT video tasks (default {video}/{frame:000000}.jpg, as `ffmpeg -i VIDEO -fps_mode passthrough -start_number 0 ID/%06d.jpg` names them).", DefaultValueFactory = _ => new ExportOptions().ImageNamePattern };
+        var frameSize = new Option<string?>("--frame-size") { Description = "WxH of the frames, for outputs whose videos are not reachable here (default: read from the video at video_uri)." };
+        var command = new Command("export", "Write prelabel output as PoseTrack18 JSON, COCO keypoints JSON or CVAT for video 1.1 XML, one file per video.")
+        {
+            parquet, format, output, minScore, minFrames, imageNames, frameSize,
+        };
+        command.SetAction((r, ct) => RunAsync(
+            r.GetValue(parquet)!,
+            r.GetValue(format)!,
+            r.GetValue(output)!,
+            new ExportOptions { MinKeypointScore = r.GetValue(minScore), MinTrackFrames = r.GetValue(minFrames), ImageNamePattern = r.GetValue(imageNames)! },
+            r.GetValue(frameSize),
+            ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string parquet, string format, string output, ExportOptions options, string? frameSizeOption, CancellationToken cancellationToken)
+    {
+        try
+        {
+            options.Validate();
+            var size = frameSizeOption is null ? ((int, int)?)null : ParseSize(frameSizeOption);
+            var files = await PoseLabelFiles.ResolveAsync(parquet, cancellationToken);
+            var (extension, write) = Formats[format];
+            OutputFolder.Prepare(output);
+            long rows = 0, dropped = 0;
+            foreach (var file in files)
+            {
+                var labels = await ParquetVideoReader.ReadAsync(file, cancellationToken);
+                var frames = await FramesAsync(file, labels, size, cancellationToken);
+                var video = ExportVideo.From(labels, frames, options);
+                var path = Path.Combine(output, labels.VideoId + extension);
+                await write(path, video, options, cancellationToken);
+                rows += video.Rows.Count;
+                dropped += labels.Rows.Count - video.Rows.Count;
+                Console.WriteLine($"{path}: {video.Rows.Count} poses, {video.Rows.Select(r => r.TrackId).Distinct().Count()} tracks, {frames.Count} frames");
+            }
+
+            Console.WriteLine($"exported {files.Count} videos ({rows} poses{(dropped > 0 ? $"; {dropped} in tracks shorter than {options.MinTrackFrames} frames left out" : "")}) as {format} to {Path.GetFullPath(output)}");
+            return 0;
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"export: {e.Message}");
+            return RunFlags.UsageExitCode;
+        }
+    }
+
+    /// <summary>
+    /// The video's frame count from the run manifest next to its file (else its last labelled frame
+    /// + 1, with a warning) and its frame size from <paramref name="size"/> or the video itself.
+    /// </summary>
+    private static async Task<VideoFrames> FramesAsync(string file, VideoLabels labels, (int Width, int Height)? size, CancellationToken cancellationToken)
+    {
+        var entries = RunManifests.MergeVideos(RunManifests.ReadFolder(Path.GetDirectoryName(Path.GetFullPath(file))!));
+        long count;
+        if (entries.TryGetValue(labels.VideoId, out var entry) && entry.Frames > 0)
+        {
+            count = entry.Frames;
+            if (entry.UndecodableFrames > 0)
+            {
+                Console.Error.WriteLine($"export: warning: {labels.VideoId}: {entry.UndecodableFrames} frames could not be decoded and are not numbered; a tool whose decoder recovers them numbers the frames after them differently");
+            }
+        }
+        else
+        {
+            count = labels.Rows.Count > 0 ? labels.Rows.Max(r => r.FrameIndex) + 1 : 0;
+            Console.Error.WriteLine($"export: warning: {labels.VideoId}: no run manifest lists it next to {file}; frames counted up to its last labelled frame ({count})");
+        }
+
+        if (size is { } given)
+        {
+            return new VideoFrames(given.Width, given.Height, count);
+        }
+
+        if (!File.Exists(labels.VideoUri))
+        {
+            throw new ArgumentException($"{file}: its video {labels.VideoUri} is not reachable here, so its frame size is unknown: pass --frame-size WxH");
+        }
+
+        var (width, height) = (await VideoProbe.ProbeAsync(labels.VideoUri, cancellationToken)).DisplaySize;
+        return new VideoFrames(width, height, count);
+    }
+
+    private static (int Width, int Height) ParseSize(string text)
+    {
+        var parts = text.Split('x', 'X');
+        return parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var w) && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var h) && w > 0 && h > 0
+            ? (w, h)
+            : throw new ArgumentException($"--frame-size {text}: expected WxH, e.g. 1920x1080");
+    }
+}

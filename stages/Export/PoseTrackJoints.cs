@@ -1,0 +1,38 @@
+using Pipeline.Stages.Pose;
+
+namespace Pipeline.Stages.Export;
+
+/// <summary>
+/// PoseTrack18's 17 keypoint slots from COCO's: PoseTrack keeps COCO's order but puts head_bottom
+/// and head_top where COCO has the eyes (and does not annotate the ears). Our models give no head
+/// points, so they are derived along the nose–neck line (neck = the shoulders' midpoint, d = neck −
+/// nose): head_bottom = nose + d/2 (below the chin, where PoseTrack marks the upper neck),
+/// head_top = nose − 3d/4 (a head is about 1.25 nose-to-neck lengths tall, the nose ~60 % of the way
+/// down); their score is the lowest of the nose's and the shoulders'. A heuristic: how far it
+/// lands from annotated head points is for the PoseTrack evaluation to measure.
+/// </summary>
+public static class PoseTrackJoints
+{
+    public static readonly string[] Names =
+    [
+        "nose", "head_bottom", "head_top", "left_ear", "right_ear", "left_shoulder", "right_shoulder",
+        "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hip", "right_hip",
+        "left_knee", "right_knee", "left_ankle", "right_ankle",
+    ];
+
+    public const int HeadBottom = 1;
+    public const int HeadTop = 2;
+
+    public static Keypoint[] FromCoco(IReadOnlyList<Keypoint> coco)
+    {
+        var joints = coco.ToArray();
+        var nose = coco[0];
+        var neckX = (coco[5].X + coco[6].X) / 2;
+        var neckY = (coco[5].Y + coco[6].Y) / 2;
+        var score = Math.Min(nose.Score, Math.Min(coco[5].Score, coco[6].Score));
+        var (dx, dy) = (neckX - nose.X, neckY - nose.Y);
+        joints[HeadBottom] = new Keypoint(nose.X + (dx / 2), nose.Y + (dy / 2), score);
+        joints[HeadTop] = new Keypoint(nose.X - (0.75f * dx), nose.Y - (0.75f * dy), score);
+        return joints;
+    }
+}
