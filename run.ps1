@@ -8,7 +8,7 @@ $Root = $PSScriptRoot
 $Configuration = if ($env:PIPELINE_CONFIGURATION) { $env:PIPELINE_CONFIGURATION } else { 'Release' }
 $CliDll = Join-Path $Root "jobs/Pipeline.Cli/bin/$Configuration/net10.0/pipeline.dll"
 # FFmpeg, the sample videos, and the tools of TorchSharp's compatibility step (older C++ runtimes).
-$AptPackages = @('ffmpeg', 'opencv-doc', 'g++', 'patchelf', 'libjemalloc2', 'libgtk-3-0')
+$AptPackages = @('ffmpeg', 'opencv-doc', 'g++', 'patchelf', 'libjemalloc2', 'libgtk-3-0', 'chromium')
 # cpu (default, locked restore) or cuda (TorchSharp's CUDA 12.8 packages; untested here).
 $TorchBackend = if ($env:PIPELINE_TORCH_BACKEND) { $env:PIPELINE_TORCH_BACKEND } else { 'cpu' }
 $MsBuildTorch = @("-p:TorchBackend=$TorchBackend")

@@ -10,8 +10,9 @@ CONFIGURATION="${PIPELINE_CONFIGURATION:-Release}"
 CLI_DLL="$ROOT/jobs/Pipeline.Cli/bin/$CONFIGURATION/net10.0/pipeline.dll"
 # Debian packages the product needs: FFmpeg, the sample videos in opencv-doc, the tools of
 # TorchSharp's compatibility step on hosts with an older C++ runtime (gcc/g++, patchelf), jemalloc,
-# and GTK 3, which OpenCvSharp's official Linux runtime links against.
-APT_PACKAGES=(ffmpeg opencv-doc g++ patchelf libjemalloc2 libgtk-3-0)
+# GTK 3, which OpenCvSharp's official Linux runtime links against, and Chromium, which the
+# report's browser test opens reports in.
+APT_PACKAGES=(ffmpeg opencv-doc g++ patchelf libjemalloc2 libgtk-3-0 chromium)
 # The libtorch build TorchSharp runs on: cpu (default, locked restore) or cuda (TorchSharp's
 # CUDA 12.8 packages; not served by this environment's NuGet mirror, so untested here).
 TORCH_BACKEND="${PIPELINE_TORCH_BACKEND:-cpu}"

@@ -18,6 +18,7 @@ var root = new RootCommand("Pose pre-labelling pipeline: decodes videos, tracks 
     WorkerCommand.Create(),
     RenderCommand.Create(),
     ExportCommand.Create(),
+    ReportCommand.Create(),
 };
 
 // Ctrl+C (SIGINT) and SIGTERM (how Kubernetes stops a pod) cancel the command's token instead of

@@ -1,0 +1,80 @@
+using Pipeline.Stages.Export;
+using Pipeline.Stages.Sink;
+
+namespace Pipeline.Cli.Tests;
+
+public sealed class ExportCommandTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("export-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    [Fact]
+    public async Task EachFormatIsWrittenPerVideoAndReadsBackWithNothingLost()
+    {
+        var output = Path.Combine(directory, "out");
+        await SyntheticRun.WriteAsync(output, videos: 2, failed: 1, frames: 30);
+        foreach (var format in new[] { "coco", "posetrack18", "cvat-video" })
+        {
+            var folder = Path.Combine(directory, format);
+            var result = await CliRunner.RunAsync("export", "--parquet", output, "--format", format, "--out", folder, "--frame-size", "640x480");
+            Assert.True(result.ExitCode == 0, result.Error);
+            Assert.Contains($"exported 2 videos", result.Output);
+            Assert.Equal(2, Directory.GetFiles(folder).Length);
+        }
+
+        foreach (var parquet in Directory.GetFiles(output, "*.parquet"))
+        {
+            var labels = await ParquetVideoReader.ReadAsync(parquet);
+            var coco = await CocoKeypointsFile.ReadAsync(Path.Combine(directory, "coco", labels.VideoId + ".json"));
+            var poseTrack = await PoseTrack18File.ReadAsync(Path.Combine(directory, "posetrack18", labels.VideoId + ".json"));
+            var cvat = CvatVideoFile.Read(Path.Combine(directory, "cvat-video", labels.VideoId + ".xml"), labels.VideoId);
+            foreach (var people in new[] { coco, poseTrack, cvat })
+            {
+                Assert.Equal(labels.Rows.Count, people.Count);
+                Assert.Equal(labels.Rows.Select(r => (r.FrameIndex, r.TrackId)).Order(), people.Select(p => (p.FrameIndex, p.TrackId)).Order());
+            }
+
+            var cocoByKey = coco.ToDictionary(p => (p.FrameIndex, p.TrackId));
+            var cvatByKey = cvat.ToDictionary(p => (p.FrameIndex, p.TrackId));
+            foreach (var row in labels.Rows)
+            {
+                Assert.Equal(row.Keypoints, cocoByKey[(row.FrameIndex, row.TrackId)].Keypoints.Select(k => k!.Value));
+                Assert.Equal(row.Keypoints.Select(k => (k.X, k.Y)), cvatByKey[(row.FrameIndex, row.TrackId)].Keypoints.Select(k => (k!.Value.X, k.Value.Y)));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task BadInputsAreRefusedByNameWithNothingWritten()
+    {
+        var target = Path.Combine(directory, "exported");
+        var empty = Directory.CreateDirectory(Path.Combine(directory, "empty")).FullName;
+        var text = Path.Combine(directory, "labels.parquet");
+        File.WriteAllText(text, "id,x\n1,2\n");
+        var run = Path.Combine(directory, "run");
+        await SyntheticRun.WriteAsync(run, videos: 1, failed: 0);
+        var manifest = Path.Combine(run, "run-manifest.json");
+        (string[] Arguments, string Message)[] cases =
+        [
+            (["--parquet", empty], "no .parquet files in this folder"),
+            (["--parquet", text], "labels.parquet: not a Parquet file"),
+            (["--parquet", manifest], "run-manifest.json: not a Parquet file"),
+            (["--parquet", Path.Combine(directory, "none.parquet")], "none.parquet: no such file or folder"),
+            (["--parquet", run], "/nowhere/clip-000.mp4 is not reachable here, so its frame size is unknown: pass --frame-size WxH"),
+            (["--parquet", run, "--frame-size", "640"], "--frame-size 640: expected WxH"),
+            (["--parquet", run, "--min-keypoint-score", "2"], "--min-keypoint-score 2: must be within 0–1"),
+        ];
+        foreach (var (arguments, message) in cases)
+        {
+            var result = await CliRunner.RunAsync(["export", "--format", "coco", "--out", target, .. arguments]);
+            Assert.True(result.ExitCode == 2, $"{string.Join(' ', arguments)}: {result.ExitCode} {result.Error}");
+            Assert.Contains(message, result.Error);
+        }
+
+        Assert.False(Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any());
+        var unwritable = await CliRunner.RunAsync("export", "--format", "coco", "--parquet", run, "--frame-size", "640x480", "--out", "/proc/exported");
+        Assert.Equal(2, unwritable.ExitCode);
+        Assert.Contains("/proc/exported: cannot write here", unwritable.Error);
+    }
+}
