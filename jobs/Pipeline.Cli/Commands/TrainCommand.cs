@@ -38,10 +38,11 @@ internal static class TrainCommand
         neighbours.AcceptOnlyFromAmong("track", "key-copies");
         var cache = new Option<DirectoryInfo?>("--cache") { Description = $"Backbone cache root (default {TemporalData.DefaultCacheRoot})." };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+        var neighbourDegradation = new Option<double>("--neighbour-degradation") { Description = $"Probability that each neighbour frame of a window is degraded (default {defaults.NeighbourDegradedProbability}); the key frame's is {defaults.KeyDegradedProbability}.", DefaultValueFactory = _ => defaults.NeighbourDegradedProbability };
         var validationWindows = new Option<int>("--validation-windows") { Description = "Held-out windows validated on (0: none).", DefaultValueFactory = _ => 256 };
         var command = new Command("train", "Train a temporal pose head by self-distillation: single-frame Thunder on clean frames teaches the head on degraded ones.")
         {
-            model, input, frames, heldOut, output, steps, batch, lr, seed, maxMinutes, resume, neighbours, cache, device, validationWindows,
+            model, input, frames, heldOut, output, steps, batch, lr, seed, maxMinutes, resume, neighbours, neighbourDegradation, cache, device, validationWindows,
         };
         command.SetAction((r, ct) =>
         {
@@ -52,6 +53,7 @@ internal static class TrainCommand
                 LearningRate = r.GetValue(lr),
                 Seed = r.GetValue(seed),
                 MaxMinutes = r.GetValue(maxMinutes),
+                NeighbourDegradedProbability = r.GetValue(neighbourDegradation),
             };
             var source = r.GetValue(neighbours) == "key-copies" ? NeighbourSource.KeyCopies : NeighbourSource.Track;
             var name = r.GetValue(model)!;
