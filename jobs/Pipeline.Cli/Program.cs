@@ -19,6 +19,7 @@ var root = new RootCommand("Pose pre-labelling pipeline: decodes videos, tracks 
     RenderCommand.Create(),
     ExportCommand.Create(),
     ReportCommand.Create(),
+    EvalCommand.Create(),
 };
 
 // Ctrl+C (SIGINT) and SIGTERM (how Kubernetes stops a pod) cancel the command's token instead of
@@ -69,5 +70,5 @@ return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTermination
 internal static partial class Program
 {
     /// <summary>Commands that never touch torch, so they run where its runtime cannot load.</summary>
-    private static readonly HashSet<string> NeedsNoTorch = ["enqueue", "render", "export", "report"];
+    private static readonly HashSet<string> NeedsNoTorch = ["enqueue", "render", "export", "report", "coco"];
 }

@@ -30,7 +30,8 @@ public sealed record PairedPose(BoundingBox Box, Keypoint[] Reference, bool[] Vi
 public static class KeypointAgreement
 {
     /// <summary>COCO's per-keypoint sigmas, in COCO order.</summary>
-    public static readonly double[] Sigmas = [0.026, 0.025, 0.025, 0.035, 0.035, 0.079, 0.079, 0.072, 0.072, 0.062, 0.062, 0.107, 0.107, 0.087, 0.087, 0.089, 0.089];
+    /// <remarks>Computed as pycocotools does (tenths divided by 10), so they match its values bit for bit (0.26 / 10 ≠ 0.026).</remarks>
+    public static readonly double[] Sigmas = [.. new[] { .26, .25, .25, .35, .35, .79, .79, .72, .72, .62, .62, 1.07, 1.07, .87, .87, .89, .89 }.Select(s => s / 10.0)];
 
     /// <summary>0.50, 0.55, …, 0.95.</summary>
     public static readonly double[] Thresholds = [.. Enumerable.Range(0, 10).Select(i => 0.5 + (0.05 * i))];
@@ -76,32 +77,10 @@ public static class KeypointAgreement
             return 0;
         }
 
-        // Stable sort by score, highest first (COCO uses mergesort).
-        var ordered = scored.Select((s, i) => (s, i)).OrderByDescending(x => x.s.Score).ThenBy(x => x.i).Select(x => x.s.Oks >= threshold).ToList();
-        var precision = new double[ordered.Count];
-        var recall = new double[ordered.Count];
-        var tp = 0;
-        for (var k = 0; k < ordered.Count; k++)
-        {
-            tp += ordered[k] ? 1 : 0;
-            precision[k] = (double)tp / (k + 1);
-            recall[k] = (double)tp / scored.Count;
-        }
-
-        for (var k = ordered.Count - 2; k >= 0; k--)
-        {
-            precision[k] = Math.Max(precision[k], precision[k + 1]);
-        }
-
-        double sum = 0;
-        for (var r = 0; r <= 100; r++)
-        {
-            // The first point whose recall reaches r/100 (COCO's searchsorted, side = left).
-            var at = Array.FindIndex(recall, x => x >= (r / 100.0) - 1e-12);
-            sum += at < 0 ? 0 : precision[at];
-        }
-
-        return sum / 101;
+        // Every person is one ground-truth instance with exactly one prediction.
+        var order = CocoPrecision.ByScore([.. scored.Select(s => s.Score)]);
+        var (precision, _) = CocoPrecision.Sampled([.. order.Select(i => (bool?)(scored[i].Oks >= threshold))], scored.Count);
+        return precision.Average();
     }
 
     /// <summary>PCK@<paramref name="alpha"/> of the box's longer side over all visible joints.</summary>

@@ -58,6 +58,11 @@ public sealed class ExportAndReportEndToEndTests(ITestOutputHelper log) : IDispo
             Assert.Equal(row.Keypoints.Select(k => (k.X, k.Y)), cvat[key].Keypoints.Select(k => (k!.Value.X, k.Value.Y)));
         }
 
+        var cocoFile = Path.Combine(directory, "coco", labels.VideoId + ".json");
+        var selfScore = await CliRunner.RunAsync("eval", "coco", "--gt", cocoFile, "--pred", cocoFile);
+        Assert.True(selfScore.ExitCode == 0, selfScore.Error);
+        Assert.Contains("Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets= 20 ] = 1.000", selfScore.Output);
+
         var report = Path.Combine(directory, "report.html");
         var written = await CliRunner.RunAsync("report", "--input", output, "--out", report);
         Assert.True(written.ExitCode == 0, written.Error);

@@ -23,6 +23,16 @@ public sealed class ExportCommandTests : IDisposable
             Assert.Equal(2, Directory.GetFiles(folder).Length);
         }
 
+        // The COCO export scored against itself by `eval coco`: every person found exactly.
+        var cocoFile = Directory.GetFiles(Path.Combine(directory, "coco")).Order().First();
+        var scored = await CliRunner.RunAsync("eval", "coco", "--gt", cocoFile, "--pred", cocoFile, "--json");
+        Assert.True(scored.ExitCode == 0, scored.Error);
+        using (var summary = System.Text.Json.JsonDocument.Parse(scored.Output))
+        {
+            Assert.Equal(1.0, summary.RootElement.GetProperty("AP").GetDouble(), 12);
+            Assert.Equal(1.0, summary.RootElement.GetProperty("AR").GetDouble(), 12);
+        }
+
         foreach (var parquet in Directory.GetFiles(output, "*.parquet"))
         {
             var labels = await ParquetVideoReader.ReadAsync(parquet);
@@ -76,5 +86,31 @@ public sealed class ExportCommandTests : IDisposable
         var unwritable = await CliRunner.RunAsync("export", "--format", "coco", "--parquet", run, "--frame-size", "640x480", "--out", "/proc/exported");
         Assert.Equal(2, unwritable.ExitCode);
         Assert.Contains("/proc/exported: cannot write here", unwritable.Error);
+    }
+
+    [Fact]
+    public async Task EvalCocoRefusesFilesItCannotScoreByName()
+    {
+        var list = Path.Combine(directory, "list.json");
+        File.WriteAllText(list, "[]");
+        var notJson = Path.Combine(directory, "gt.txt");
+        File.WriteAllText(notJson, "image,x,y");
+        var gt = Path.Combine(directory, "gt.json");
+        File.WriteAllText(gt, """{"images": [{"id": 1}], "annotations": [], "categories": [{"id": 1, "name": "person", "keypoints": ["nose","left_eye","right_eye","left_ear","right_ear","left_shoulder","right_shoulder","left_elbow","right_elbow","left_wrist","right_wrist","left_hip","right_hip","left_knee","right_knee","left_ankle","right_ankle"]}]}""");
+        var stranger = Path.Combine(directory, "pred.json");
+        File.WriteAllText(stranger, "[{\"image_id\": 7, \"category_id\": 1, \"score\": 0.5, \"keypoints\": [" + string.Join(",", Enumerable.Repeat("1", 51)) + "]}]");
+        (string Gt, string Pred, string Message)[] cases =
+        [
+            (list, stranger, "list.json: not a COCO keypoints ground-truth file"),
+            (notJson, stranger, "gt.txt: not JSON"),
+            (gt, stranger, "pred.json: detections for 1 images the ground truth lacks (image_id 7)"),
+            (gt, Path.Combine(directory, "none.json"), "none.json: no such file"),
+        ];
+        foreach (var (gtFile, predFile, message) in cases)
+        {
+            var result = await CliRunner.RunAsync("eval", "coco", "--gt", gtFile, "--pred", predFile);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains(message, result.Error);
+        }
     }
 }
