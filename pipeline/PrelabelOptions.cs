@@ -37,6 +37,13 @@ public sealed class PrelabelOptions
     /// <summary>Run the detector on every k-th frame; the tracker predicts boxes in between (default 1: every frame).</summary>
     public int DetectEvery { get; set; } = 1;
 
+    /// <summary>
+    /// Frames per second of frame-folder inputs (folders of numbered images), whose images carry no
+    /// timing (default 25, <see cref="Pipeline.Stages.Decode.FrameFolder.DefaultFrameRate"/>): presentation times are
+    /// index ÷ rate, and the tracker's timeouts are in seconds. Videos keep their own timing.
+    /// </summary>
+    public double FrameRate { get; set; } = Pipeline.Stages.Decode.FrameFolder.DefaultFrameRate;
+
     /// <summary>Frames per detector call (default 4).</summary>
     public int DetectBatch { get; set; } = 4;
 
@@ -68,6 +75,11 @@ public sealed class PrelabelOptions
         if (DetectEvery < 1 || DetectBatch < 1 || MaxPoseBatch < 1 || ParallelVideos < 1 || BoundedCapacity < 1)
         {
             throw new ArgumentException("detect-every, detect-batch, max-batch, parallel-videos and bounded capacity must be at least 1");
+        }
+
+        if (!(FrameRate > 0 && FrameRate <= 1000))
+        {
+            throw new ArgumentException($"--frame-rate {FrameRate}: must be above 0 (and at most 1000) frames per second");
         }
 
         if (Devices.Count == 0)

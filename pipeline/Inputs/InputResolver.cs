@@ -3,12 +3,14 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Pipeline.Graph.Remote;
+using Pipeline.Stages.Decode;
 
 namespace Pipeline.Graph.Inputs;
 
 /// <summary>
 /// Turns the command line's inputs into video tasks: files, directories (searched recursively,
-/// filtered by glob patterns), blob prefixes (az://container/prefix or the https:// URL: every blob
+/// filtered by glob patterns; a folder of images without videos is one video, its frames the
+/// images in number order), blob prefixes (az://container/prefix or the https:// URL: every blob
 /// below it matching the patterns) and manifests (.txt: one path or URI per line; .jsonl: objects
 /// with "uri" and optional "id"; URIs may be blobs). Each video gets a stable id: the manifest's id,
 /// or the file name stem plus a hash of its full path or az:// URI, so the same input always lands
@@ -34,10 +36,16 @@ public static partial class InputResolver
             }
             else if (Directory.Exists(input))
             {
-                tasks.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
+                var videos = Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
                     .Where(f => globs.Any(g => g.IsMatch(Path.GetFileName(f))))
-                    .Order(StringComparer.Ordinal)
-                    .Select(f => ForFile(Path.GetFullPath(f))));
+                    .Select(Path.GetFullPath)
+                    .ToList();
+                // A folder holding images and no videos is a video of its own (PoseTrack's sequences are such folders).
+                var withVideos = videos.Select(Path.GetDirectoryName).ToHashSet();
+                var frameFolders = Directory.EnumerateDirectories(input, "*", SearchOption.AllDirectories).Prepend(input)
+                    .Select(d => Path.GetFullPath(d).TrimEnd(Path.DirectorySeparatorChar))
+                    .Where(d => !withVideos.Contains(d) && FrameFolder.IsFrameFolder(d));
+                tasks.AddRange(videos.Concat(frameFolders).Order(StringComparer.Ordinal).Select(f => ForFile(f)));
             }
             else
             {
@@ -86,12 +94,15 @@ public static partial class InputResolver
     /// <summary>A blob input: its id hashes the canonical az:// form, so an https:// URL of the same blob gets the same id.</summary>
     public static VideoTask ForBlob(BlobUri blob, string? uri = null, string? id = null) => new(id ?? StableId(blob.ToString()), uri is null ? blob.ToString() : BlobUri.Redact(uri), "");
 
-    public static VideoTask ForFile(string fullPath, string? id = null) => new(id ?? StableId(fullPath), fullPath, fullPath);
+    /// <summary>A video file or a frame folder; the id of a folder "a.b" keeps its whole name.</summary>
+    public static VideoTask ForFile(string fullPath, string? id = null) =>
+        new(id ?? StableId(fullPath, Directory.Exists(fullPath) ? Path.GetFileName(fullPath) : null), fullPath, fullPath);
 
     /// <summary>"stem-xxxxxxxxxxxx": readable, and unique per full path or URI.</summary>
-    public static string StableId(string uri)
+    /// <param name="stem">The readable part (default the file name without its extension).</param>
+    public static string StableId(string uri, string? stem = null)
     {
-        var stem = Path.GetFileNameWithoutExtension(uri);
+        stem ??= Path.GetFileNameWithoutExtension(uri);
         var safe = SafeCharacters().Replace(stem, "_");
         if (safe.Length > 40)
         {

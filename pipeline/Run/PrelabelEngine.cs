@@ -83,13 +83,13 @@ internal static class PrelabelEngine
         var first = models[0];
         return new PrelabelGraph(
             new FetchStage(storage, stagingDirectory),
-            new DecodeStage(),
+            new DecodeStage(options.FrameRate),
             new DetectStage(detector, options),
             new TrackStage(new ByteTrackOptions()),
             new WindowStage(PoseModels.Windows(first, options)),
             new BatchStage(options.MaxPoseBatch),
             [.. models.Select(m => PoseModels.Worker(m, options))],
-            new SinkStage(sinkDirectory, PoseModels.RowName(first, options), first.WeightsHash, runId, report),
+            new SinkStage(sinkDirectory, PoseModels.RowName(first, options), first.WeightsHash, runId, report, options.FrameRate),
             options,
             cancellationToken);
     }

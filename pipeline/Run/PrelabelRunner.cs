@@ -170,6 +170,7 @@ public sealed class PrelabelRunner(PrelabelOptions options, ILogger logger, Prog
                 ["output"] = results.Location,
                 ["model"] = options.Model,
                 ["detect_every"] = options.DetectEvery,
+                ["frame_rate"] = options.FrameRate,
                 ["detect_batch"] = options.DetectBatch,
                 ["max_pose_batch"] = options.MaxPoseBatch,
                 ["parallel_videos"] = options.ParallelVideos,

@@ -6,9 +6,10 @@ namespace Pipeline.Graph.Stages;
 /// <summary>
 /// Probes and decodes one video into frame events followed by one end event. A file that cannot be
 /// read, holds no video, or is cut short (or a blob that could not be fetched) ends with an end event
-/// carrying the reason, never an exception. A downloaded copy is deleted once decoded.
+/// carrying the reason, never an exception. A downloaded copy is deleted once decoded. A folder of
+/// numbered images is decoded as one video at <paramref name="frameRate"/> frames per second.
 /// </summary>
-public sealed class DecodeStage
+public sealed class DecodeStage(double frameRate = FrameFolder.DefaultFrameRate)
 {
     public async IAsyncEnumerable<VideoEvent> ProcessAsync(VideoTask video, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -19,7 +20,7 @@ public sealed class DecodeStage
         {
             if (error is null)
             {
-                info = await VideoProbe.ProbeAsync(video.LocalPath, cancellationToken);
+                info = await VideoProbe.ProbeAsync(video.LocalPath, cancellationToken, frameRate);
                 Run.PipelineMetrics.VideoProbed(info.FrameCount ?? (long)Math.Round(info.DurationSeconds * info.FrameRate));
             }
         }
@@ -30,7 +31,7 @@ public sealed class DecodeStage
 
         if (info is not null)
         {
-            var frames = VideoDecoder.DecodeAsync(video.LocalPath, counters.Decode, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var frames = VideoDecoder.DecodeAsync(video.LocalPath, counters.Decode, cancellationToken, frameRate).GetAsyncEnumerator(cancellationToken);
             try
             {
                 while (true)

@@ -6,9 +6,10 @@ namespace Pipeline.Graph.Stages;
 /// Collects each video's rows and commits its Parquet file once all its batches are in (the batch
 /// stage says how many). A video that failed anywhere is recorded as failed and writes nothing. The
 /// report callback runs before the next message: that is where a run commits the file to its
-/// output and records it, so a video is never reported done before its results are safe.
+/// output and records it, so a video is never reported done before its results are safe. Rows of a
+/// frame-folder input get their image's file name (frame_name), found from their presentation time.
 /// </summary>
-public sealed class SinkStage(string outputDirectory, string model, string weightsHash, string runId, Func<VideoOutcome, Task> report)
+public sealed class SinkStage(string outputDirectory, string model, string weightsHash, string runId, Func<VideoOutcome, Task> report, double frameRate = Pipeline.Stages.Decode.FrameFolder.DefaultFrameRate)
 {
     private readonly Dictionary<string, VideoState> videos = [];
 
@@ -53,6 +54,17 @@ public sealed class SinkStage(string outputDirectory, string model, string weigh
         }
     }
 
+    private IEnumerable<PoseRow> Named(VideoTask video, List<PoseRow> rows)
+    {
+        if (!Directory.Exists(video.LocalPath))
+        {
+            return rows;
+        }
+
+        var frames = Pipeline.Stages.Decode.FrameFolder.Frames(video.LocalPath);
+        return rows.Select(r => r with { FrameName = Pipeline.Stages.Decode.FrameFolder.NameAt(frames, r.PresentationTime, frameRate) });
+    }
+
     private async Task<VideoOutcome> CommitAsync(VideoClosed closed, VideoState state, CancellationToken cancellationToken)
     {
         var c = closed.Counters;
@@ -65,7 +77,7 @@ public sealed class SinkStage(string outputDirectory, string model, string weigh
         var path = OutputPath(outputDirectory, closed.Video.VideoId);
         try
         {
-            var rows = await ParquetVideoWriter.WriteAsync(path, closed.Video.VideoId, closed.Video.Uri, state.Rows, model, weightsHash, runId, cancellationToken);
+            var rows = await ParquetVideoWriter.WriteAsync(path, closed.Video.VideoId, closed.Video.Uri, Named(closed.Video, state.Rows), model, weightsHash, runId, cancellationToken);
             return new VideoOutcome(closed.Video, "done", null, c.Decode.Frames, c.Decode.UndecodableFrames, c.TrackIds.Count, rows, seconds, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

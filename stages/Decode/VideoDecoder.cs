@@ -32,10 +32,21 @@ public static partial class VideoDecoder
     [GeneratedRegex(@"error while decoding|corrupt|concealing|Invalid data|illegal|damaged", RegexOptions.IgnoreCase)]
     private static partial Regex DecodeErrorLine();
 
-    public static async IAsyncEnumerable<DecodedFrame> DecodeAsync(string path, DecodeStatistics statistics, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <param name="path">A video file, or a folder of numbered images (<see cref="FrameFolder"/>).</param>
+    /// <param name="frameRate">A frame folder's frames per second (videos keep their own timing).</param>
+    public static async IAsyncEnumerable<DecodedFrame> DecodeAsync(string path, DecodeStatistics statistics, [EnumeratorCancellation] CancellationToken cancellationToken = default, double frameRate = FrameFolder.DefaultFrameRate)
     {
+        string[] input = [path];
+        string? list = null;
+        if (Directory.Exists(path))
+        {
+            list = Path.Combine(Path.GetTempPath(), $"frames-{Guid.NewGuid():N}.ffconcat");
+            await File.WriteAllTextAsync(list, FrameFolder.ConcatList(FrameFolder.Frames(path), frameRate), cancellationToken);
+            input = ["-f", "concat", "-safe", "0", list];
+        }
+
         using var process = FfmpegProcess.Start(
-            ["-hide_banner", "-nostdin", "-loglevel", "info", "-i", path, "-map", "0:v:0", "-fps_mode", "passthrough", "-vf", "showinfo", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
+            ["-hide_banner", "-nostdin", "-loglevel", "info", .. input.SkipLast(1), "-i", input[^1], "-map", "0:v:0", "-fps_mode", "passthrough", "-vf", "showinfo", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
         var frameInfo = Channel.CreateUnbounded<(long Index, double Time, int Width, int Height)>();
         var errorLines = new List<string>();
         var reader = Task.Run(async () =>
@@ -73,7 +84,8 @@ public static partial class VideoDecoder
                 var pixels = new byte[info.Width * info.Height * 3];
                 await stdout.ReadExactlyAsync(pixels, cancellationToken);
                 statistics.Frames++;
-                yield return new DecodedFrame(info.Index, info.Time, new RgbImage(info.Width, info.Height, pixels));
+                var time = list is null ? info.Time : FrameFolder.Snap(info.Time, frameRate);
+                yield return new DecodedFrame(info.Index, time, new RgbImage(info.Width, info.Height, pixels));
             }
 
             await reader;
@@ -88,6 +100,11 @@ public static partial class VideoDecoder
             if (!process.HasExited)
             {
                 process.Kill(entireProcessTree: true);
+            }
+
+            if (list is not null)
+            {
+                File.Delete(list);
             }
         }
     }

@@ -15,8 +15,21 @@ public static class VideoProbe
 {
     public static string Executable => Environment.GetEnvironmentVariable("PIPELINE_FFPROBE") is { Length: > 0 } path ? path : "ffprobe";
 
-    public static async Task<VideoInfo> ProbeAsync(string path, CancellationToken cancellationToken = default)
+    /// <param name="path">A video file, or a folder of numbered images: probed as its first image, with <paramref name="frameRate"/> and its image count.</param>
+    public static async Task<VideoInfo> ProbeAsync(string path, CancellationToken cancellationToken = default, double frameRate = FrameFolder.DefaultFrameRate)
     {
+        if (Directory.Exists(path))
+        {
+            var images = FrameFolder.Frames(path);
+            if (images.Count == 0)
+            {
+                throw new InvalidDataException($"{path}: a folder without images ({string.Join(", ", FrameFolder.ImageExtensions)}) is not a video");
+            }
+
+            var first = await ProbeAsync(images[0], cancellationToken);
+            return first with { Path = path, Container = "frame folder", FrameRate = frameRate, DurationSeconds = images.Count / frameRate, FrameCount = images.Count };
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"{path}: no such file", path);

@@ -26,6 +26,7 @@ public static class ParquetVideoReader
         var rows = new List<PoseRow>();
         string videoId = "", videoUri = "", model = "", weights = "";
         var fields = reader.Schema.DataFields;
+        var names = fields.Select(f => f.Name).ToArray();
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
             using var group = reader.OpenRowGroupReader(g);
@@ -46,26 +47,32 @@ public static class ParquetVideoReader
                 return values;
             }
 
-            async Task<string> First(DataField field)
+            async Task<string[]> Strings(DataField field)
             {
                 var values = new string?[n];
                 await group.ReadAsync(field, values, cancellationToken: cancellationToken);
-                return n > 0 ? values[0] ?? "" : "";
+                return [.. values.Select(v => v ?? "")];
             }
 
-            videoId = await First(fields[0]);
-            videoUri = await First(fields[1]);
-            var frames = await Values<long>(fields[2]);
-            var times = await Values<double>(fields[3]);
-            var tracks = await Values<int>(fields[4]);
+            async Task<string> First(string name) => (await Strings(fields[Column(name)])) is { Length: > 0 } all ? all[0] : "";
+
+            // By name: files written before frame_name existed lack that column (their rows read as "").
+            int Column(string name) => Array.FindIndex(names, c => c == name);
+            videoId = await First("video_id");
+            videoUri = await First("video_uri");
+            var frames = await Values<long>(fields[Column("frame_index")]);
+            var times = await Values<double>(fields[Column("pts_seconds")]);
+            var frameNames = Column("frame_name") is >= 0 and var nameColumn ? await Strings(fields[nameColumn]) : new string[n];
+            var tracks = await Values<int>(fields[Column("track_id")]);
             var floats = new float[5 + PoseTableSchema.Keypoints.Length][];
+            var firstFloat = Column("box_x1");
             for (var c = 0; c < floats.Length; c++)
             {
-                floats[c] = await Values<float>(fields[5 + c]);
+                floats[c] = await Values<float>(fields[firstFloat + c]);
             }
 
-            model = await First(fields[5 + floats.Length]);
-            weights = await First(fields[6 + floats.Length]);
+            model = await First("model");
+            weights = await First("weights_sha256");
             for (var i = 0; i < n; i++)
             {
                 var keypoints = new Keypoint[CocoKeypoints.Count];
@@ -74,7 +81,7 @@ public static class ParquetVideoReader
                     keypoints[k] = new Keypoint(floats[5 + (3 * k)][i], floats[6 + (3 * k)][i], floats[7 + (3 * k)][i]);
                 }
 
-                rows.Add(new PoseRow(frames[i], times[i], tracks[i], new BoundingBox(floats[0][i], floats[1][i], floats[2][i], floats[3][i]), floats[4][i], keypoints));
+                rows.Add(new PoseRow(frames[i], times[i], tracks[i], new BoundingBox(floats[0][i], floats[1][i], floats[2][i], floats[3][i]), floats[4][i], keypoints, frameNames[i] ?? ""));
             }
         }
 

@@ -61,6 +61,7 @@ public static class ParquetVideoWriter
         await Same(PoseTableSchema.VideoUri, videoUri);
         await group.WriteAsync<long>(PoseTableSchema.FrameIndex, rows.Select(r => r.FrameIndex).ToArray(), cancellationToken: cancellationToken);
         await group.WriteAsync<double>(PoseTableSchema.PtsSeconds, rows.Select(r => r.PresentationTime).ToArray(), cancellationToken: cancellationToken);
+        await group.WriteAsync(PoseTableSchema.FrameName, rows.Select(r => r.FrameName).ToArray<string?>());
         await group.WriteAsync<int>(PoseTableSchema.TrackId, rows.Select(r => r.TrackId).ToArray(), cancellationToken: cancellationToken);
         await Floats(PoseTableSchema.Box[0], r => r.Box.X1);
         await Floats(PoseTableSchema.Box[1], r => r.Box.Y1);

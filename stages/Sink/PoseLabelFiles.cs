@@ -54,7 +54,7 @@ public static class PoseLabelFiles
             throw new InvalidDataException($"{path}: not a Parquet file ({e.Message})", e);
         }
 
-        if (!columns.SequenceEqual(PoseTableSchema.Columns))
+        if (!columns.SequenceEqual(PoseTableSchema.Columns) && !columns.SequenceEqual(PoseTableSchema.ColumnsBeforeFrameNames))
         {
             var missing = PoseTableSchema.Columns.Except(columns).Take(3).ToList();
             var detail = missing.Count > 0 ? $"lacks {string.Join(", ", missing)}" : "has its columns in another order or extra ones";

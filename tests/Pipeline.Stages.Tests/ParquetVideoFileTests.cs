@@ -29,7 +29,7 @@ public sealed class ParquetVideoFileTests : IDisposable
         var path = await WriteAsync([Row(0, 1, 10)]);
         var schema = Rows($"SELECT name, type, converted_type FROM parquet_schema({Literal(path)}) WHERE type IS NOT NULL");
         Assert.Equal(PoseTableSchema.Columns, schema.Select(r => r[0]));
-        string[] strings = ["video_id", "video_uri", "model", "weights_sha256", "run_id"];
+        string[] strings = ["video_id", "video_uri", "frame_name", "model", "weights_sha256", "run_id"];
         foreach (var column in schema)
         {
             var expected = column[0] switch
@@ -93,5 +93,22 @@ public sealed class ParquetVideoFileTests : IDisposable
         Rows($"COPY (SELECT 1 AS a) TO {Literal(other)} (FORMAT parquet)");
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => ParquetVideoReader.ReadAsync(other));
         Assert.Contains(other, error.Message);
+    }
+
+    [Fact]
+    public async Task FrameNamesAreKeptAndFilesWrittenBeforeThemStillRead()
+    {
+        PoseRow[] rows = [Row(0, 1, 10) with { FrameName = "000000.jpg" }, Row(1, 1, 11) with { FrameName = "000001.jpg" }];
+        var path = await WriteAsync(rows);
+        Assert.Equal(["000000.jpg", "000001.jpg"], Rows($"SELECT frame_name FROM {Read(path)} ORDER BY frame_index").Select(r => r[0]));
+        Assert.Equal(["000000.jpg", "000001.jpg"], (await ParquetVideoReader.ReadAsync(path)).Rows.Select(r => r.FrameName));
+
+        // A file of the schema before frame_name (written by DuckDB, all columns nullable) reads with "" names.
+        var earlier = Path.Combine(directory, "earlier.parquet");
+        Long($"COPY (SELECT * EXCLUDE (frame_name) FROM {Read(path)}) TO {Literal(earlier)} (FORMAT parquet)");
+        var labels = await ParquetVideoReader.ReadAsync(earlier);
+        Assert.Equal(["", ""], labels.Rows.Select(r => r.FrameName));
+        Assert.Equal(rows.Select(r => (r.FrameIndex, r.TrackId, r.Box)), labels.Rows.Select(r => (r.FrameIndex, r.TrackId, r.Box)));
+        Assert.Equal(rows.Select(r => r.Keypoints[16]), labels.Rows.Select(r => r.Keypoints[16]));
     }
 }

@@ -40,7 +40,9 @@ internal sealed class RunFlags
 
     public Option<string?> WorkDirectory { get; } = new("--work-dir") { Description = "Scratch folder for downloaded blob inputs and results on their way to blob storage (default: a new folder under the system temp folder, removed at the end)." };
 
-    public IEnumerable<Option> All => [Output, Model, NeighbourCrops, Weights, DetectEvery, MaxBatch, ParallelVideos, Devices, Force, Quiet, WorkDirectory, .. Storage.All];
+    public Option<double> FrameRate { get; } = new("--frame-rate") { Description = "Frames per second of frame-folder inputs (folders of numbered images, e.g. PoseTrack's), which carry no timing; the tracker's timeouts are in seconds (default 25).", DefaultValueFactory = _ => new PrelabelOptions().FrameRate };
+
+    public IEnumerable<Option> All => [Output, Model, NeighbourCrops, Weights, DetectEvery, FrameRate, MaxBatch, ParallelVideos, Devices, Force, Quiet, WorkDirectory, .. Storage.All];
 
     public PrelabelOptions Bind(ParseResult result) => new()
     {
@@ -49,6 +51,7 @@ internal sealed class RunFlags
         NeighbourCrops = result.GetValue(NeighbourCrops) == "key-box" ? Graph.NeighbourCrops.KeyBox : Graph.NeighbourCrops.OwnBox,
         Weights = result.GetValue(Weights)?.FullName,
         DetectEvery = result.GetValue(DetectEvery),
+        FrameRate = result.GetValue(FrameRate),
         MaxPoseBatch = result.GetValue(MaxBatch),
         ParallelVideos = result.GetValue(ParallelVideos),
         Devices = result.GetValue(Devices) is { Length: > 0 } d ? d : defaults.Devices,
