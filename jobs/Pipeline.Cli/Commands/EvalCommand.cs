@@ -2,13 +2,129 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Pipeline.Stages.Evaluation;
+using Pipeline.Stages.Evaluation.PoseTrack;
+using Pipeline.Stages.Sink;
 
 namespace Pipeline.Cli.Commands;
 
 /// <summary>`eval`: pre-labels scored against human labels.</summary>
 internal static class EvalCommand
 {
-    public static Command Create() => new("eval", "Score predictions against human labels.") { Coco() };
+    public static Command Create() => new("eval", "Score predictions against human labels.") { PoseTrack(), Coco() };
+
+    private static Command PoseTrack()
+    {
+        var gt = new Option<string>("--gt") { Description = "PoseTrack17 (annolist) or PoseTrack18 annotation file, or a folder of them (one per sequence).", Required = true };
+        var pred = new Option<string>("--pred") { Description = "prelabel output (a folder of .parquet files, matched to sequences by their frame folders' names and frame names) or a folder of PoseTrack JSON files named as the ground truth's.", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
+        var command = new Command("posetrack", "PoseTrack multi-person pose AP (PCKh@0.5) as poseval computes it.") { gt, pred, json };
+        command.SetAction((r, ct) => RunPoseTrackAsync(r.GetValue(gt)!, r.GetValue(pred)!, r.GetValue(json), ct));
+        return command;
+    }
+
+    private static async Task<int> RunPoseTrackAsync(string gtPath, string predPath, bool asJson, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var truthFiles = Directory.Exists(gtPath) ? Directory.GetFiles(gtPath, "*.json").ToList()
+                : File.Exists(gtPath) ? [gtPath] : throw new FileNotFoundException($"{gtPath}: no such file or folder", gtPath);
+            if (truthFiles.Count == 0)
+            {
+                throw new InvalidDataException($"{gtPath}: no .json annotation files in this folder");
+            }
+
+            var truths = new List<PoseTrackSequence>();
+            foreach (var file in truthFiles)
+            {
+                truths.Add(await PoseTrackFiles.ReadAsync(file, cancellationToken));
+            }
+
+            var pairs = await PairAsync(truths, predPath, cancellationToken);
+            var result = PoseTrackAp.Evaluate(pairs);
+            var grouped = PoseTrackApResult.Grouped(result.Ap);
+            if (asJson)
+            {
+                var output = new Dictionary<string, object?>();
+                foreach (var (name, value) in PoseTrackApResult.GroupNames.Zip(grouped))
+                {
+                    output[name] = Finite(value);
+                }
+
+                output["joints"] = PoseTrackJointIds.Names.Select((n, j) => (n, j)).ToDictionary(p => p.n, p => Finite(result.Ap[p.j]));
+                output["precision"] = Finite(result.Precision[15]);
+                output["recall"] = Finite(result.Recall[15]);
+                output["sequences"] = pairs.Count;
+                Console.WriteLine(JsonSerializer.Serialize(output));
+            }
+            else
+            {
+                Console.WriteLine($"{pairs.Count} sequences, {pairs.Sum(p => p.Truth.Frames.Count(f => f.People.Count > 0))} labelled frames");
+                Console.WriteLine("Average Precision (AP) metric:");
+                Console.WriteLine(PosevalTable.ApHeader);
+                Console.WriteLine(PosevalTable.Row(grouped));
+            }
+
+            return 0;
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"eval posetrack: {e.Message}");
+            return RunFlags.UsageExitCode;
+        }
+    }
+
+    /// <summary>JSON has no NaN: a joint without a defined AP is null.</summary>
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+
+    /// <summary>Each ground-truth sequence with its predictions: from Parquet labels, or a JSON file of the same name (a missing one is an error, as in poseval).</summary>
+    private static async Task<List<(PoseTrackSequence Truth, PoseTrackSequence Prediction)>> PairAsync(List<PoseTrackSequence> truths, string predPath, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(predPath))
+        {
+            throw new FileNotFoundException($"{predPath}: no such prediction folder", predPath);
+        }
+
+        var pairs = new List<(PoseTrackSequence, PoseTrackSequence)>();
+        if (Directory.EnumerateFiles(predPath, "*.parquet").Any())
+        {
+            var videos = new List<VideoLabels>();
+            foreach (var file in await PoseLabelFiles.ResolveAsync(predPath, cancellationToken))
+            {
+                videos.Add(await ParquetVideoReader.ReadAsync(file, cancellationToken));
+            }
+
+            var used = new HashSet<string>();
+            foreach (var truth in truths)
+            {
+                var keys = LabelSequences.Keys(truth).ToHashSet();
+                var video = videos.FirstOrDefault(v => LabelSequences.Keys(v).Any(keys.Contains))
+                    ?? throw new InvalidDataException($"{predPath}: no prediction for sequence {truth.Name} (no video whose frame folder or file is named {string.Join(" or ", keys)})");
+                used.Add(video.VideoId);
+                pairs.Add((truth, LabelSequences.Predictions(truth, video)));
+            }
+
+            var unused = videos.Count(v => !used.Contains(v.VideoId));
+            if (unused > 0)
+            {
+                Console.Error.WriteLine($"eval posetrack: warning: {unused} of {videos.Count} predicted videos have no ground-truth sequence and are not scored");
+            }
+
+            return pairs;
+        }
+
+        foreach (var truth in truths)
+        {
+            var file = Path.Combine(predPath, truth.Name + ".json");
+            if (!File.Exists(file))
+            {
+                throw new FileNotFoundException($"Prediction file {file} does not exist", file);
+            }
+
+            pairs.Add((truth, await PoseTrackFiles.ReadAsync(file, cancellationToken)));
+        }
+
+        return pairs;
+    }
 
     private static Command Coco()
     {

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Pipeline.Stages.Export;
+using Pipeline.Stages.Sink;
+
+namespace Pipeline.Cli.Tests;
+
+/// <summary>
+/// The README's PoseTrack walk-through on a tiny set in PoseTrack18's layout: a sequence's frame
+/// folder (images/val/000001_mpii_test/000000.jpg …) prelabelled, then scored by `eval posetrack`
+/// against an annotation file that labels every other frame. The annotations are Thunder's own
+/// labels (with head boxes around the derived head points), so Thunder must score exactly 100 and
+/// Lightning less: what is checked is the plumbing — sequences found by folder, frames by name,
+/// unlabelled frames left out, joints mapped — not a model's accuracy.
+/// </summary>
+public sealed class PoseTrackWalkthroughTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("posetrack-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task PrelabelledFrameFoldersAreScoredAgainstPoseTrackAnnotations()
+    {
+        var sequence = Directory.CreateDirectory(Path.Combine(directory, "images", "val", "000001_mpii_test")).FullName;
+        using (var ffmpeg = Process.Start("ffmpeg", ["-v", "error", "-ss", "20", "-i", "/usr/share/doc/opencv-doc/examples/data/vtest.avi", "-frames:v", "20", "-start_number", "0", Path.Combine(sequence, "%06d.jpg")])!)
+        {
+            await ffmpeg.WaitForExitAsync();
+            Assert.Equal(0, ffmpeg.ExitCode);
+        }
+
+        var thunder = Path.Combine(directory, "thunder");
+        var run = await CliRunner.RunAsync("prelabel", "--input", Path.Combine(directory, "images", "val"), "--output", thunder, "--frame-rate", "10", "--quiet");
+        Assert.True(run.ExitCode == 0, run.Error);
+        var labels = await ParquetVideoReader.ReadAsync(Assert.Single(Directory.GetFiles(thunder, "*.parquet")));
+        Assert.All(labels.Rows, r => Assert.Equal($"{r.FrameIndex:000000}.jpg", r.FrameName));
+
+        var gt = Directory.CreateDirectory(Path.Combine(directory, "annotations", "val")).FullName;
+        File.WriteAllText(Path.Combine(gt, "000001_mpii_test.json"), Annotations(labels).ToJsonString());
+
+        var self = await CliRunner.RunAsync("eval", "posetrack", "--gt", gt, "--pred", thunder, "--json");
+        Assert.True(self.ExitCode == 0, self.Error);
+        using (var result = JsonDocument.Parse(self.Output))
+        {
+            Assert.Equal(100, result.RootElement.GetProperty("Total").GetDouble(), 9);
+            Assert.Equal(100, result.RootElement.GetProperty("joints").GetProperty("head_top").GetDouble(), 9);
+        }
+
+        var table = await CliRunner.RunAsync("eval", "posetrack", "--gt", gt, "--pred", thunder);
+        Assert.Contains("1 sequences, 10 labelled frames", table.Output);
+        Assert.Contains(@"& Head & Shou & Elb  & Wri  & Hip  & Knee & Ankl & Total\\", table.Output);
+        Assert.Contains(@"&100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 \\", table.Output);
+
+        var lightning = Path.Combine(directory, "lightning");
+        run = await CliRunner.RunAsync("prelabel", "--input", Path.Combine(directory, "images", "val"), "--output", lightning, "--model", "movenet-lightning", "--frame-rate", "10", "--quiet");
+        Assert.True(run.ExitCode == 0, run.Error);
+        var other = await CliRunner.RunAsync("eval", "posetrack", "--gt", gt, "--pred", lightning, "--json");
+        Assert.True(other.ExitCode == 0, other.Error);
+        using (var result = JsonDocument.Parse(other.Output))
+        {
+            Assert.InRange(result.RootElement.GetProperty("Total").GetDouble(), 20, 99.9);
+        }
+
+        // A sequence without predictions is an error naming it, as in poseval.
+        File.WriteAllText(Path.Combine(gt, "000002_mpii_test.json"), File.ReadAllText(Path.Combine(gt, "000001_mpii_test.json")).Replace("000001_mpii_test", "000002_mpii_test", StringComparison.Ordinal));
+        var missing = await CliRunner.RunAsync("eval", "posetrack", "--gt", gt, "--pred", thunder);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("no prediction for sequence 000002_mpii_test", missing.Error);
+    }
+
+    /// <summary>A PoseTrack18 file from labels: every frame an image, every other frame labelled, head boxes around head_top and head_bottom.</summary>
+    private static JsonObject Annotations(VideoLabels labels)
+    {
+        var images = new JsonArray();
+        var annotations = new JsonArray();
+        var id = 0;
+        for (var frame = 0; frame < 20; frame++)
+        {
+            images.Add(new JsonObject { ["id"] = frame + 1, ["file_name"] = $"images/val/000001_mpii_test/{frame:000000}.jpg", ["is_labeled"] = frame % 2 == 0, ["nframes"] = 20, ["frame_id"] = frame + 1, ["vid_id"] = "000001" });
+            if (frame % 2 != 0)
+            {
+                continue;
+            }
+
+            foreach (var row in labels.Rows.Where(r => r.FrameIndex == frame))
+            {
+                var slots = PoseTrackJoints.FromCoco(row.Keypoints);
+                var (top, bottom) = (slots[PoseTrackJoints.HeadTop], slots[PoseTrackJoints.HeadBottom]);
+                var size = Math.Max(4, Math.Sqrt(Math.Pow(top.X - bottom.X, 2) + Math.Pow(top.Y - bottom.Y, 2)));
+                var (cx, cy) = ((top.X + bottom.X) / 2, (top.Y + bottom.Y) / 2);
+                annotations.Add(new JsonObject
+                {
+                    ["id"] = ++id,
+                    ["image_id"] = frame + 1,
+                    ["category_id"] = 1,
+                    ["track_id"] = row.TrackId,
+                    ["bbox_head"] = new JsonArray(cx - (size / 2), cy - (size / 2), size, size),
+                    ["keypoints"] = new JsonArray([.. slots.SelectMany(k => new JsonNode?[] { k.X, k.Y, 1 })]),
+                    ["scores"] = new JsonArray(),
+                });
+            }
+        }
+
+        return new JsonObject
+        {
+            ["categories"] = new JsonArray(new JsonObject { ["id"] = 1, ["name"] = "person", ["keypoints"] = new JsonArray([.. PoseTrackJoints.Names.Select(n => (JsonNode?)n)]) }),
+            ["images"] = images,
+            ["annotations"] = annotations,
+        };
+    }
+}
