@@ -35,58 +35,32 @@ public static class CocoKeypointsFile
             json.WriteStartArray("licenses");
             json.WriteEndArray();
 
-            json.WriteStartArray("images");
-            for (long frame = 0; frame < video.Frames.Count; frame++)
+            await JsonArrays.WriteObjectsAsync(json, "images", JsonArrays.Frames(video.Frames.Count), (json, frame) =>
             {
-                json.WriteStartObject();
                 json.WriteNumber("id", frame + 1);
                 json.WriteString("file_name", options.ImageName(video.VideoId, frame));
                 json.WriteNumber("width", video.Frames.Width);
                 json.WriteNumber("height", video.Frames.Height);
                 json.WriteString("video_id", video.VideoId);
                 json.WriteNumber("frame_index", frame);
-                json.WriteEndObject();
-                if (frame % 4096 == 0)
-                {
-                    await json.FlushAsync(cancellationToken);
-                }
-            }
-
-            json.WriteEndArray();
-
-            json.WriteStartArray("annotations");
-            var id = 0;
-            foreach (var row in video.Rows)
+            }, cancellationToken);
+            await JsonArrays.WriteObjectsAsync(json, "annotations", video.Rows.Select((row, i) => (row, Id: i + 1)), (json, a) =>
             {
-                json.WriteStartObject();
-                json.WriteNumber("id", ++id);
-                json.WriteNumber("image_id", row.FrameIndex + 1);
+                json.WriteNumber("id", a.Id);
+                json.WriteNumber("image_id", a.row.FrameIndex + 1);
                 json.WriteNumber("category_id", 1);
-                WriteKeypoints(json, row.Keypoints, options);
-                json.WriteNumber("num_keypoints", row.Keypoints.Count(options.Keeps));
-                WriteBox(json, row.Box);
-                json.WriteNumber("area", row.Box.Area);
+                WriteKeypoints(json, a.row.Keypoints, options);
+                json.WriteNumber("num_keypoints", a.row.Keypoints.Count(options.Keeps));
+                WriteBox(json, a.row.Box);
+                json.WriteNumber("area", a.row.Box.Area);
                 json.WriteNumber("iscrowd", 0);
                 json.WriteStartArray("segmentation");
                 json.WriteEndArray();
-                json.WriteNumber("track_id", row.TrackId);
-                json.WriteNumber("score", row.Keypoints.Average(k => k.Score));
-                json.WriteStartArray("keypoint_scores");
-                foreach (var k in row.Keypoints)
-                {
-                    json.WriteNumberValue(k.Score);
-                }
-
-                json.WriteEndArray();
-                json.WriteNumber("box_score", row.BoxScore);
-                json.WriteEndObject();
-                if (id % 1024 == 0)
-                {
-                    await json.FlushAsync(cancellationToken);
-                }
-            }
-
-            json.WriteEndArray();
+                json.WriteNumber("track_id", a.row.TrackId);
+                json.WriteNumber("score", a.row.Keypoints.Average(k => k.Score));
+                JsonArrays.WriteNumbers(json, "keypoint_scores", a.row.Keypoints.Select(k => k.Score));
+                json.WriteNumber("box_score", a.row.BoxScore);
+            }, cancellationToken);
 
             json.WriteStartArray("categories");
             WriteCategory(json, CocoKeypoints.Names, Skeleton);

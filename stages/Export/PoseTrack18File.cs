@@ -22,10 +22,8 @@ public static class PoseTrack18File
             CocoKeypointsFile.WriteCategory(json, PoseTrackJoints.Names, CocoKeypointsFile.Skeleton);
             json.WriteEndArray();
 
-            json.WriteStartArray("images");
-            for (long frame = 0; frame < video.Frames.Count; frame++)
+            await JsonArrays.WriteObjectsAsync(json, "images", JsonArrays.Frames(video.Frames.Count), (json, frame) =>
             {
-                json.WriteStartObject();
                 json.WriteNumber("id", frame + 1);
                 json.WriteString("file_name", options.ImageName(video.VideoId, frame));
                 json.WriteNumber("frame_id", frame + 1);
@@ -36,25 +34,14 @@ public static class PoseTrack18File
                 json.WriteNumber("width", video.Frames.Width);
                 json.WriteNumber("height", video.Frames.Height);
                 json.WriteNumber("frame_index", frame);
-                json.WriteEndObject();
-                if (frame % 4096 == 0)
-                {
-                    await json.FlushAsync(cancellationToken);
-                }
-            }
-
-            json.WriteEndArray();
-
-            json.WriteStartArray("annotations");
-            var id = 0;
-            foreach (var row in video.Rows)
+            }, cancellationToken);
+            await JsonArrays.WriteObjectsAsync(json, "annotations", video.Rows.Select((row, i) => (row, Id: i + 1)), (json, a) =>
             {
-                var joints = PoseTrackJoints.FromCoco(row.Keypoints);
-                json.WriteStartObject();
-                json.WriteNumber("id", ++id);
-                json.WriteNumber("image_id", row.FrameIndex + 1);
+                var joints = PoseTrackJoints.FromCoco(a.row.Keypoints);
+                json.WriteNumber("id", a.Id);
+                json.WriteNumber("image_id", a.row.FrameIndex + 1);
                 json.WriteNumber("category_id", 1);
-                json.WriteNumber("track_id", row.TrackId);
+                json.WriteNumber("track_id", a.row.TrackId);
                 json.WriteStartArray("keypoints");
                 foreach (var k in joints)
                 {
@@ -65,23 +52,10 @@ public static class PoseTrack18File
                 }
 
                 json.WriteEndArray();
-                json.WriteStartArray("scores");
-                foreach (var k in joints)
-                {
-                    json.WriteNumberValue(k.Score);
-                }
-
-                json.WriteEndArray();
-                json.WriteNumber("score", row.Keypoints.Average(k => k.Score));
-                CocoKeypointsFile.WriteBox(json, row.Box);
-                json.WriteEndObject();
-                if (id % 1024 == 0)
-                {
-                    await json.FlushAsync(cancellationToken);
-                }
-            }
-
-            json.WriteEndArray();
+                JsonArrays.WriteNumbers(json, "scores", joints.Select(k => k.Score));
+                json.WriteNumber("score", a.row.Keypoints.Average(k => k.Score));
+                CocoKeypointsFile.WriteBox(json, a.row.Box);
+            }, cancellationToken);
             json.WriteEndObject();
         }, cancellationToken);
 
