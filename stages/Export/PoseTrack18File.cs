@@ -7,7 +7,8 @@ namespace Pipeline.Stages.Export;
 /// and of poseval): `images` one per decoded frame (id, file_name, frame_id, vid_id, nframes,
 /// is_labeled, has_no_densepose, width, height, and our frame_index), `annotations` one per row
 /// (id, image_id, category_id, track_id, keypoints as x, y, v with v = 1 labelled / 0 not,
-/// scores per keypoint, score, bbox), `categories` PoseTrack's person with its 17 keypoint names
+/// scores per keypoint, score, bbox, and bbox_head around the derived head points, so the file
+/// can serve as poseval's ground truth too), `categories` PoseTrack's person with its 17 keypoint names
 /// and skeleton (COCO's limbs). Keypoints are PoseTrack's slots (<see cref="PoseTrackJoints"/>):
 /// the eyes are not written, head_bottom and head_top are derived.
 /// </summary>
@@ -55,6 +56,7 @@ public static class PoseTrack18File
                 JsonArrays.WriteNumbers(json, "scores", joints.Select(k => k.Score));
                 json.WriteNumber("score", a.row.Keypoints.Average(k => k.Score));
                 CocoKeypointsFile.WriteBox(json, a.row.Box);
+                JsonArrays.WriteNumbers(json, "bbox_head", PoseTrackJoints.HeadBox(joints));
             }, cancellationToken);
             json.WriteEndObject();
         }, cancellationToken);

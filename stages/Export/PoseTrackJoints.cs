@@ -23,6 +23,18 @@ public static class PoseTrackJoints
     public const int HeadBottom = 1;
     public const int HeadTop = 2;
 
+    /// <summary>
+    /// A head box for PCKh, which poseval reads from ground truth: the square centred between
+    /// head_top and head_bottom whose side is their distance (at least 1 px), as [x, y, w, h].
+    /// </summary>
+    public static float[] HeadBox(IReadOnlyList<Keypoint> joints)
+    {
+        var (top, bottom) = (joints[HeadTop], joints[HeadBottom]);
+        var side = MathF.Max(1, MathF.Sqrt(((top.X - bottom.X) * (top.X - bottom.X)) + ((top.Y - bottom.Y) * (top.Y - bottom.Y))));
+        var (cx, cy) = ((top.X + bottom.X) / 2, (top.Y + bottom.Y) / 2);
+        return [cx - (side / 2), cy - (side / 2), side, side];
+    }
+
     public static Keypoint[] FromCoco(IReadOnlyList<Keypoint> coco)
     {
         var joints = coco.ToArray();

@@ -63,6 +63,11 @@ public sealed class ExportAndReportEndToEndTests(ITestOutputHelper log) : IDispo
         Assert.True(selfScore.ExitCode == 0, selfScore.Error);
         Assert.Contains("Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets= 20 ] = 1.000", selfScore.Output);
 
+        var poseTrackFolder = Path.Combine(directory, "posetrack18");
+        var trackScore = await CliRunner.RunAsync("eval", "posetrack", "--gt", poseTrackFolder, "--pred", poseTrackFolder);
+        Assert.True(trackScore.ExitCode == 0, trackScore.Error);
+        Assert.Contains(@"&100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 \", trackScore.Output);
+
         var report = Path.Combine(directory, "report.html");
         var written = await CliRunner.RunAsync("report", "--input", output, "--out", report);
         Assert.True(written.ExitCode == 0, written.Error);

@@ -33,6 +33,16 @@ public sealed class ExportCommandTests : IDisposable
             Assert.Equal(1.0, summary.RootElement.GetProperty("AR").GetDouble(), 12);
         }
 
+        // The PoseTrack18 export scored against itself by `eval posetrack` (head boxes around the derived head points).
+        var poseTrackFolder = Path.Combine(directory, "posetrack18");
+        var tracked = await CliRunner.RunAsync("eval", "posetrack", "--gt", poseTrackFolder, "--pred", poseTrackFolder, "--json");
+        Assert.True(tracked.ExitCode == 0, tracked.Error);
+        using (var summary = System.Text.Json.JsonDocument.Parse(tracked.Output))
+        {
+            Assert.Equal(100, summary.RootElement.GetProperty("Total").GetDouble(), 9);
+            Assert.Equal(2, summary.RootElement.GetProperty("sequences").GetInt32());
+        }
+
         foreach (var parquet in Directory.GetFiles(output, "*.parquet"))
         {
             var labels = await ParquetVideoReader.ReadAsync(parquet);

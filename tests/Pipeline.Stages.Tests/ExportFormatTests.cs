@@ -190,7 +190,7 @@ public sealed class ExportFormatTests : IDisposable
 
         foreach (var a in root.GetProperty("annotations").EnumerateArray())
         {
-            foreach (var field in new[] { "id", "image_id", "category_id", "track_id", "keypoints", "scores", "bbox" })
+            foreach (var field in new[] { "id", "image_id", "category_id", "track_id", "keypoints", "scores", "bbox", "bbox_head" })
             {
                 Assert.True(a.TryGetProperty(field, out _), field);
             }
