@@ -70,5 +70,5 @@ return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTermination
 internal static partial class Program
 {
     /// <summary>Commands that never touch torch, so they run where its runtime cannot load.</summary>
-    private static readonly HashSet<string> NeedsNoTorch = ["enqueue", "render", "export", "report", "coco", "posetrack"];
+    private static readonly HashSet<string> NeedsNoTorch = ["enqueue", "render", "export", "report", "eval", "coco", "posetrack"];
 }

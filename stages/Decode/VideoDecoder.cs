@@ -41,12 +41,28 @@ public static partial class VideoDecoder
         if (Directory.Exists(path))
         {
             list = Path.Combine(Path.GetTempPath(), $"frames-{Guid.NewGuid():N}.ffconcat");
-            await File.WriteAllTextAsync(list, FrameFolder.ConcatList(FrameFolder.Frames(path), frameRate), cancellationToken);
             input = ["-f", "concat", "-safe", "0", list];
         }
 
-        using var process = FfmpegProcess.Start(
-            ["-hide_banner", "-nostdin", "-loglevel", "info", .. input.SkipLast(1), "-i", input[^1], "-map", "0:v:0", "-fps_mode", "passthrough", "-vf", "showinfo", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
+        System.Diagnostics.Process started;
+        try
+        {
+            if (list is not null)
+            {
+                await File.WriteAllTextAsync(list, FrameFolder.ConcatList(FrameFolder.Frames(path), frameRate), cancellationToken);
+            }
+
+            started = FfmpegProcess.Start(
+                ["-hide_banner", "-nostdin", "-loglevel", "info", .. input.SkipLast(1), "-i", input[^1], "-map", "0:v:0", "-fps_mode", "passthrough", "-vf", "showinfo", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
+        }
+        catch when (list is not null)
+        {
+            // The list would outlive a cancelled write or a failed start.
+            File.Delete(list);
+            throw;
+        }
+
+        using var process = started;
         var frameInfo = Channel.CreateUnbounded<(long Index, double Time, int Width, int Height)>();
         var errorLines = new List<string>();
         var reader = Task.Run(async () =>

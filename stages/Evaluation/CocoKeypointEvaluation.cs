@@ -5,8 +5,9 @@ namespace Pipeline.Stages.Evaluation;
 /// <param name="Box">bbox [x, y, w, h].</param>
 public sealed record CocoGroundTruth(long Id, long ImageId, double[] Keypoints, double[] Box, double Area, bool IsCrowd, int NumKeypoints);
 
-/// <summary>A predicted person (a COCO results entry): keypoints x, y, v triples and the person's score.</summary>
-public sealed record CocoDetection(long ImageId, double[] Keypoints, double Score);
+/// <summary>A predicted person (a COCO results entry): keypoints x, y, v triples, the person's score, and its area (null: its keypoints' extent).</summary>
+/// <param name="Area">pycocotools' loadRes gives every result its bbox's w × h when the first result has a bbox, else its keypoints' extent.</param>
+public sealed record CocoDetection(long ImageId, double[] Keypoints, double Score, double? Area = null);
 
 /// <summary>COCO keypoint AP and AR: the ten summary numbers in pycocotools' order.</summary>
 public sealed record CocoKeypointSummary(double Ap, double Ap50, double Ap75, double ApMedium, double ApLarge, double Ar, double Ar50, double Ar75, double ArMedium, double ArLarge)
@@ -193,7 +194,7 @@ public static class CocoKeypointEvaluation
                 }
                 else
                 {
-                    var area = DetectionArea(dts[dtOrder[d]].Keypoints);
+                    var area = dts[dtOrder[d]].Area ?? DetectionArea(dts[dtOrder[d]].Keypoints);
                     hits[t][d] = area < range.Low || area > range.High ? null : false;
                 }
             }

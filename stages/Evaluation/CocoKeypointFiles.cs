@@ -32,7 +32,7 @@ public static class CocoKeypointFiles
         {
             return read();
         }
-        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException)
         {
             throw new InvalidDataException($"{path}: a required field is missing or of the wrong type ({e.Message})", e);
         }
@@ -53,6 +53,11 @@ public static class CocoKeypointFiles
         {
             var keypoints = Keypoints(path, a);
             var box = a.GetProperty("bbox").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            if (box.Length != 4)
+            {
+                throw new InvalidDataException($"{path}: annotation {a.GetProperty("id")} has a bbox of {box.Length} values, not x, y, w, h");
+            }
+
             var area = a.TryGetProperty("area", out var given) ? given.GetDouble() : throw new InvalidDataException($"{path}: annotation {a.GetProperty("id")} has no area");
             var crowd = a.TryGetProperty("iscrowd", out var c) && (c.ValueKind == JsonValueKind.True || (c.ValueKind == JsonValueKind.Number && c.GetInt32() != 0));
             var labelled = a.TryGetProperty("num_keypoints", out var n) ? n.GetInt32() : Enumerable.Range(0, 17).Count(k => keypoints[(3 * k) + 2] > 0);
@@ -69,6 +74,9 @@ public static class CocoKeypointFiles
             : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("annotations", out var annotations) ? annotations
             : throw new InvalidDataException($"{path}: not COCO keypoint results (a list of image_id, category_id, keypoints, score) nor a dataset with annotations");
         var detections = new List<CocoDetection>();
+        // loadRes's rule: a bbox on the first result makes every result's area its bbox's w × h.
+        var first = entries.EnumerateArray().FirstOrDefault();
+        var boxAreas = first.ValueKind == JsonValueKind.Object && first.TryGetProperty("bbox", out var firstBox) && firstBox.GetArrayLength() > 0;
         foreach (var d in entries.EnumerateArray())
         {
             if (d.TryGetProperty("category_id", out var category) && category.GetInt64() != groundTruth.PersonCategory)
@@ -77,7 +85,8 @@ public static class CocoKeypointFiles
             }
 
             var score = d.TryGetProperty("score", out var s) ? s.GetDouble() : throw new InvalidDataException($"{path}: a detection of image {d.GetProperty("image_id")} has no score");
-            detections.Add(new CocoDetection(d.GetProperty("image_id").GetInt64(), Keypoints(path, d), score));
+            double? area = boxAreas ? d.GetProperty("bbox")[2].GetDouble() * d.GetProperty("bbox")[3].GetDouble() : null;
+            detections.Add(new CocoDetection(d.GetProperty("image_id").GetInt64(), Keypoints(path, d), score, area));
         }
 
         var unknown = detections.Select(d => d.ImageId).Where(i => !groundTruth.ImageIds.Contains(i)).Distinct().Order().ToList();

@@ -79,4 +79,23 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Contains(visit.Errors, e => e.Contains("Plotly is not defined", StringComparison.Ordinal));
         Assert.Equal(0, visit.Result!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task AnOutputMixingFilesWithAndWithoutFrameNamesIsReportedByColumnName()
+    {
+        var output = Path.Combine(directory, "out");
+        await SyntheticRun.WriteAsync(output, videos: 2, failed: 0);
+        // clip-000 as a version before frame_name wrote it (DuckDB, all columns nullable).
+        var current = Path.Combine(output, "clip-000.parquet");
+        var earlier = Path.Combine(directory, "clip-000.parquet");
+        Pipeline.Testing.ParquetQuery.Long($"COPY (SELECT * EXCLUDE (frame_name) FROM {Pipeline.Testing.ParquetQuery.Read(current)}) TO {Pipeline.Testing.ParquetQuery.Literal(earlier)} (FORMAT parquet)");
+        File.Move(earlier, current, overwrite: true);
+
+        var report = Path.Combine(directory, "report.html");
+        var result = await CliRunner.RunAsync("report", "--input", output, "--out", report);
+        Assert.True(result.ExitCode == 0, result.Error);
+        var html = await File.ReadAllTextAsync(report);
+        Assert.Contains("<h3>clip-000</h3>", html);
+        Assert.Contains("<h3>clip-001</h3>", html);
+    }
 }

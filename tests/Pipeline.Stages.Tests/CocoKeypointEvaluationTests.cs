@@ -136,4 +136,23 @@ public sealed class CocoKeypointEvaluationTests
         // numpy's own values (printed by numpy 1.24), not 0.5 + 0.05 i.
         Assert.Equal([0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.8999999999999999, 0.95], CocoKeypointEvaluation.Thresholds);
     }
+
+    [Fact]
+    public async Task ResultsWithBoxesTakeTheirAreaFromTheBoxAsLoadResDoes()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"results-{Guid.NewGuid():N}.json");
+        var gt = new CocoKeypointDataset(new HashSet<long> { 1 }, [], 1);
+        var keypoints = string.Join(",", Enumerable.Range(0, 51).Select(i => i % 3 == 2 ? "1" : $"{i}"));
+        try
+        {
+            File.WriteAllText(path, $$"""[{"image_id": 1, "category_id": 1, "score": 0.5, "keypoints": [{{keypoints}}], "bbox": [0, 0, 30, 40]}]""");
+            Assert.Equal(1200.0, Assert.Single(await CocoKeypointFiles.ReadDetectionsAsync(path, gt)).Area);
+            File.WriteAllText(path, $$"""[{"image_id": 1, "category_id": 1, "score": 0.5, "keypoints": [{{keypoints}}]}]""");
+            Assert.Null(Assert.Single(await CocoKeypointFiles.ReadDetectionsAsync(path, gt)).Area);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

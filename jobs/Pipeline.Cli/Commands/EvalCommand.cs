@@ -66,7 +66,7 @@ internal static class EvalCommand
 
             return 0;
         }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"eval posetrack: {e.Message}");
             return RunFlags.UsageExitCode;
@@ -97,10 +97,22 @@ internal static class EvalCommand
             foreach (var truth in truths)
             {
                 var keys = LabelSequences.Keys(truth).ToHashSet();
-                var video = videos.FirstOrDefault(v => LabelSequences.Keys(v).Any(keys.Contains))
-                    ?? throw new InvalidDataException($"{predPath}: no prediction for sequence {truth.Name} (no video whose frame folder or file is named {string.Join(" or ", keys)})");
+                var matches = videos.Where(v => LabelSequences.Keys(v).Any(keys.Contains)).ToList();
+                var video = matches.Count switch
+                {
+                    0 => throw new InvalidDataException($"{predPath}: no prediction for sequence {truth.Name} (no video whose frame folder or file is named {string.Join(" or ", keys)})"),
+                    1 => matches[0],
+                    _ => throw new InvalidDataException($"{predPath}: {matches.Count} videos could be sequence {truth.Name} ({string.Join(", ", matches.Select(m => m.VideoUri))}): score them from separate folders"),
+                };
                 used.Add(video.VideoId);
-                pairs.Add((truth, LabelSequences.Predictions(truth, video)));
+                var predicted = LabelSequences.Predictions(truth, video);
+                var unmatched = LabelSequences.UnmatchedFrames(truth, video);
+                if (unmatched > 0)
+                {
+                    Console.Error.WriteLine($"eval posetrack: warning: {truth.Name}: {unmatched} labelled frames have no frame of that name in {video.VideoUri}; scored as frames without predictions");
+                }
+
+                pairs.Add((truth, predicted));
             }
 
             var unused = videos.Count(v => !used.Contains(v.VideoId));
@@ -162,7 +174,7 @@ internal static class EvalCommand
 
             return 0;
         }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"eval coco: {e.Message}");
             return RunFlags.UsageExitCode;

@@ -51,10 +51,17 @@ internal static class ExportCommand
             var (extension, write) = Formats[format];
             OutputFolder.Prepare(output);
             long rows = 0, dropped = 0;
+            var manifests = new Dictionary<string, IReadOnlyDictionary<string, RunManifest.VideoEntry>>();
             foreach (var file in files)
             {
                 var labels = await ParquetVideoReader.ReadAsync(file, cancellationToken);
-                var frames = await FramesAsync(file, labels, size, cancellationToken);
+                var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+                if (!manifests.TryGetValue(folder, out var entries))
+                {
+                    manifests[folder] = entries = RunManifests.MergeVideos(RunManifests.ReadFolder(folder));
+                }
+
+                var frames = await FramesAsync(file, labels, entries, size, cancellationToken);
                 var video = ExportVideo.From(labels, frames, options);
                 var path = Path.Combine(output, labels.VideoId + extension);
                 await write(path, video, options, cancellationToken);
@@ -66,10 +73,21 @@ internal static class ExportCommand
             Console.WriteLine($"exported {files.Count} videos ({rows} poses{(dropped > 0 ? $"; {dropped} in tracks shorter than {options.MinTrackFrames} frames left out" : "")}) as {format} to {Path.GetFullPath(output)}");
             return 0;
         }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("export: interrupted; files already written are complete, run it again for the rest");
+            return RunFlags.InterruptedExitCode;
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
             Console.Error.WriteLine($"export: {e.Message}");
             return RunFlags.UsageExitCode;
+        }
+        catch (InvalidOperationException e)
+        {
+            // FFmpeg's tools missing or failing to start: the environment, not the input.
+            Console.Error.WriteLine($"export: {e.Message}");
+            return 1;
         }
     }
 
@@ -77,9 +95,8 @@ internal static class ExportCommand
     /// The video's frame count from the run manifest next to its file (else its last labelled frame
     /// + 1, with a warning) and its frame size from <paramref name="size"/> or the video itself.
     /// </summary>
-    private static async Task<VideoFrames> FramesAsync(string file, VideoLabels labels, (int Width, int Height)? size, CancellationToken cancellationToken)
+    private static async Task<VideoFrames> FramesAsync(string file, VideoLabels labels, IReadOnlyDictionary<string, RunManifest.VideoEntry> entries, (int Width, int Height)? size, CancellationToken cancellationToken)
     {
-        var entries = RunManifests.MergeVideos(RunManifests.ReadFolder(Path.GetDirectoryName(Path.GetFullPath(file))!));
         long count;
         if (entries.TryGetValue(labels.VideoId, out var entry) && entry.Frames > 0)
         {
@@ -95,12 +112,19 @@ internal static class ExportCommand
             Console.Error.WriteLine($"export: warning: {labels.VideoId}: no run manifest lists it next to {file}; frames counted up to its last labelled frame ({count})");
         }
 
+        var labelled = labels.Rows.Count > 0 ? labels.Rows.Max(r => r.FrameIndex) + 1 : 0;
+        if (labelled > count)
+        {
+            Console.Error.WriteLine($"export: warning: {labels.VideoId}: rows up to frame {labelled - 1}, beyond the manifest's {count} frames; counting {labelled}");
+            count = labelled;
+        }
+
         if (size is { } given)
         {
             return new VideoFrames(given.Width, given.Height, count);
         }
 
-        if (!File.Exists(labels.VideoUri))
+        if (!File.Exists(labels.VideoUri) && !Directory.Exists(labels.VideoUri))
         {
             throw new ArgumentException($"{file}: its video {labels.VideoUri} is not reachable here, so its frame size is unknown: pass --frame-size WxH");
         }

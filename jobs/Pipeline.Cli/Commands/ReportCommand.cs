@@ -51,12 +51,22 @@ internal static class ReportCommand
             Console.WriteLine($"wrote {Path.GetFullPath(output)} ({bytes.Length / 1e6:0.0} MB; {source.ParquetFiles.Count} Parquet files, {source.Manifests.Count} manifests, {clock.Elapsed.TotalSeconds:0.0} s)");
             return 0;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("report: interrupted; nothing written");
+            return RunFlags.InterruptedExitCode;
+        }
         catch (StorageException e)
         {
             Console.Error.WriteLine($"report: {e.Message}");
             return RunFlags.ExitCode(e);
         }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (DuckDB.NET.Data.DuckDBException e)
+        {
+            Console.Error.WriteLine($"report: {input}: the Parquet files cannot be queried ({e.Message})");
+            return RunFlags.UsageExitCode;
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
             Console.Error.WriteLine($"report: {e.Message}");
             return RunFlags.UsageExitCode;

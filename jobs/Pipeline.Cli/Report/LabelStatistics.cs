@@ -41,10 +41,19 @@ public sealed class LabelStatistics : IDisposable
     public LabelStatistics(IReadOnlyList<string> parquetFiles)
     {
         connection = new DuckDBConnection("Data Source=:memory:");
-        connection.Open();
-        var files = string.Join(", ", parquetFiles.Select(Literal));
-        var meanScore = string.Join(" + ", CocoKeypoints.Names.Select(n => $"{n}_score"));
-        Execute($"CREATE VIEW labels AS SELECT *, ({meanScore}) / {CocoKeypoints.Count} AS mean_score FROM read_parquet([{files}])");
+        try
+        {
+            connection.Open();
+            var files = string.Join(", ", parquetFiles.Select(Literal));
+            var meanScore = string.Join(" + ", CocoKeypoints.Names.Select(n => $"{n}_score"));
+            // By name: an output resumed across versions mixes files with and without frame_name.
+            Execute($"CREATE VIEW labels AS SELECT *, ({meanScore}) / {CocoKeypoints.Count} AS mean_score FROM read_parquet([{files}], union_by_name = true)");
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
     public void Dispose() => connection.Dispose();

@@ -82,7 +82,8 @@ public static class ReportBuilder
     private static string Timeline(IReadOnlyList<TrackSegment> segments, ReportOptions options)
     {
         var longest = segments.GroupBy(s => s.TrackId).OrderByDescending(g => g.Sum(s => s.LastFrame - s.FirstFrame + 1)).Take(options.MaxTimelineTracks).Select(g => g.Key).ToHashSet();
-        var shown = segments.Where(s => longest.Contains(s.TrackId)).ToList();
+        // Flickering tracks on long videos have many runs: the longest runs, up to the cap, are drawn.
+        var shown = segments.Where(s => longest.Contains(s.TrackId)).OrderByDescending(s => s.LastFrame - s.FirstFrame).Take(options.MaxTimelineSegments).ToList();
         return shown.Count == 0 ? "<p>No tracks.</p>" : ReportCharts.TrackTimeline(shown);
     }
 

@@ -18,6 +18,9 @@ public sealed class ReportOptions
     /// <summary>Tracks drawn in one video's timeline (the longest). Default 200.</summary>
     public int MaxTimelineTracks { get; set; } = 200;
 
+    /// <summary>Unbroken runs drawn in one video's timeline (the longest). Default 2,000.</summary>
+    public int MaxTimelineSegments { get; set; } = 2000;
+
     /// <summary>Lowest-confidence tracks listed with thumbnails. Default 12.</summary>
     public int WeakTracks { get; set; } = 12;
 
@@ -26,7 +29,7 @@ public sealed class ReportOptions
 
     public void Validate()
     {
-        foreach (var (name, value) in new[] { ("--max-table-rows", MaxTableRows), ("--max-videos-plotted", MaxVideosPlotted), ("points per series", PointsPerSeries), ("timeline tracks", MaxTimelineTracks), ("--weak-tracks", WeakTracks), ("weak track rows", MinWeakTrackRows) })
+        foreach (var (name, value) in new[] { ("--max-table-rows", MaxTableRows), ("--max-videos-plotted", MaxVideosPlotted), ("points per series", PointsPerSeries), ("timeline tracks", MaxTimelineTracks), ("timeline segments", MaxTimelineSegments), ("--weak-tracks", WeakTracks), ("weak track rows", MinWeakTrackRows) })
         {
             if (value < 1)
             {

@@ -24,8 +24,9 @@ public static class TrackThumbnails
         {
             frame = await StillFrames.ReadAsync(track.VideoUri, checked((int)track.WorstFrame), cancellationToken);
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException)
         {
+            // Undecodable frame, or FFmpeg missing: the report goes on without this thumbnail.
             return null;
         }
 

@@ -45,6 +45,13 @@ public static class LabelSequences
         return new PoseTrackSequence(truth.Name, frames);
     }
 
+    /// <summary>Labelled ground-truth frames (with people) that no row names, in a video whose rows carry names.</summary>
+    public static int UnmatchedFrames(PoseTrackSequence truth, VideoLabels labels)
+    {
+        var names = labels.Rows.Select(r => r.FrameName).Where(n => n.Length > 0).ToHashSet();
+        return names.Count == 0 ? 0 : truth.Frames.Count(f => f.People.Count > 0 && !names.Contains(Path.GetFileName(f.ImageName)));
+    }
+
     private static PoseTrackPerson Person(PoseRow row)
     {
         var slots = PoseTrackJoints.FromCoco(row.Keypoints);
