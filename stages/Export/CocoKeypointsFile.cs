@@ -68,8 +68,11 @@ public static class CocoKeypointsFile
             json.WriteEndObject();
         }, cancellationToken);
 
-    /// <summary>x, y, v triples: v = 2 (labelled, visible) for kept keypoints, 0 at (0, 0) for the rest, as COCO marks unlabelled ones.</summary>
-    internal static void WriteKeypoints(Utf8JsonWriter json, IReadOnlyList<Keypoint> keypoints, ExportOptions options)
+    /// <summary>
+    /// x, y, v triples: v = <paramref name="labelled"/> for kept keypoints (COCO's 2, "labelled and
+    /// visible"; PoseTrack's 1), 0 at (0, 0) for the rest, as both mark unlabelled ones.
+    /// </summary>
+    internal static void WriteKeypoints(Utf8JsonWriter json, IReadOnlyList<Keypoint> keypoints, ExportOptions options, int labelled = 2)
     {
         json.WriteStartArray("keypoints");
         foreach (var k in keypoints)
@@ -77,7 +80,7 @@ public static class CocoKeypointsFile
             var kept = options.Keeps(k);
             json.WriteNumberValue(kept ? k.X : 0);
             json.WriteNumberValue(kept ? k.Y : 0);
-            json.WriteNumberValue(kept ? 2 : 0);
+            json.WriteNumberValue(kept ? labelled : 0);
         }
 
         json.WriteEndArray();

@@ -43,16 +43,7 @@ public static class PoseTrack18File
                 json.WriteNumber("image_id", a.row.FrameIndex + 1);
                 json.WriteNumber("category_id", 1);
                 json.WriteNumber("track_id", a.row.TrackId);
-                json.WriteStartArray("keypoints");
-                foreach (var k in joints)
-                {
-                    var kept = options.Keeps(k);
-                    json.WriteNumberValue(kept ? k.X : 0);
-                    json.WriteNumberValue(kept ? k.Y : 0);
-                    json.WriteNumberValue(kept ? 1 : 0);
-                }
-
-                json.WriteEndArray();
+                CocoKeypointsFile.WriteKeypoints(json, joints, options, labelled: 1);
                 JsonArrays.WriteNumbers(json, "scores", joints.Select(k => k.Score));
                 json.WriteNumber("score", a.row.Keypoints.Average(k => k.Score));
                 CocoKeypointsFile.WriteBox(json, a.row.Box);
