@@ -38,7 +38,7 @@ public static class CocoKeypointsFile
             await JsonArrays.WriteObjectsAsync(json, "images", JsonArrays.Frames(video.Frames.Count), (json, frame) =>
             {
                 json.WriteNumber("id", frame + 1);
-                json.WriteString("file_name", options.ImageName(video.VideoId, frame));
+                json.WriteString("file_name", video.ImageName(options, frame));
                 json.WriteNumber("width", video.Frames.Width);
                 json.WriteNumber("height", video.Frames.Height);
                 json.WriteString("video_id", video.VideoId);

@@ -15,16 +15,21 @@ public sealed partial class ExportOptions
 
     /// <summary>
     /// The image file name of a frame, relative to the folder the user loads the frames from:
-    /// {video} is the video id, {frame} the frame index (C# format strings apply, e.g. {frame:000000}).
+    /// {video} is the video id, {frame} the frame index (C# format strings apply, e.g. {frame:000000}),
+    /// {folder} the input's name (a frame folder's, or a video file's without extension), {name} a
+    /// frame-folder frame's own image file (e.g. images/val/{folder}/{name} for PoseTrack).
     /// Default "{video}/{frame:000000}.jpg", what `ffmpeg -i VIDEO -fps_mode passthrough -start_number 0 VIDEO_ID/%06d.jpg` writes.
     /// </summary>
     public string ImageNamePattern { get; set; } = "{video}/{frame:000000}.jpg";
 
     public bool Keeps(Keypoint keypoint) => keypoint.Score >= MinKeypointScore;
 
-    public string ImageName(string videoId, long frameIndex) =>
+    /// <summary>Whether names need each frame's image file ({name}).</summary>
+    public bool UsesFrameNames => ImageNamePattern.Contains("{name}", StringComparison.Ordinal);
+
+    public string ImageName(string videoId, long frameIndex, string folder = "", string frameName = "") =>
         FramePattern().Replace(
-            ImageNamePattern.Replace("{video}", videoId, StringComparison.Ordinal),
+            ImageNamePattern.Replace("{video}", videoId, StringComparison.Ordinal).Replace("{folder}", folder, StringComparison.Ordinal).Replace("{name}", frameName, StringComparison.Ordinal),
             m => frameIndex.ToString(m.Groups[1].Value, CultureInfo.InvariantCulture));
 
     public void Validate()
@@ -39,9 +44,9 @@ public sealed partial class ExportOptions
             throw new ArgumentException($"--min-track-frames {MinTrackFrames}: must be at least 1");
         }
 
-        if (!FramePattern().IsMatch(ImageNamePattern))
+        if (!FramePattern().IsMatch(ImageNamePattern) && !UsesFrameNames)
         {
-            throw new ArgumentException($"--image-names {ImageNamePattern}: must contain {{frame}} (e.g. {{video}}/{{frame:000000}}.jpg), or every frame would get the same name");
+            throw new ArgumentException($"--image-names {ImageNamePattern}: must contain {{frame}} or {{name}} (e.g. {{video}}/{{frame:000000}}.jpg), or every frame would get the same name");
         }
     }
 

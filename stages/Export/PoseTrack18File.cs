@@ -26,7 +26,7 @@ public static class PoseTrack18File
             await JsonArrays.WriteObjectsAsync(json, "images", JsonArrays.Frames(video.Frames.Count), (json, frame) =>
             {
                 json.WriteNumber("id", frame + 1);
-                json.WriteString("file_name", options.ImageName(video.VideoId, frame));
+                json.WriteString("file_name", video.ImageName(options, frame));
                 json.WriteNumber("frame_id", frame + 1);
                 json.WriteString("vid_id", video.VideoId);
                 json.WriteNumber("nframes", video.Frames.Count);

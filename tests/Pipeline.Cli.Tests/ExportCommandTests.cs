@@ -84,6 +84,7 @@ public sealed class ExportCommandTests : IDisposable
             (["--parquet", run], "/nowhere/clip-000.mp4 is not reachable here, so its frame size is unknown: pass --frame-size WxH"),
             (["--parquet", run, "--frame-size", "640"], "--frame-size 640: expected WxH"),
             (["--parquet", run, "--min-keypoint-score", "2"], "--min-keypoint-score 2: must be within 0–1"),
+            (["--parquet", run, "--frame-size", "640x480", "--image-names", "{folder}/{name}"], "frames have no known image name"),
         ];
         foreach (var (arguments, message) in cases)
         {

@@ -40,6 +40,15 @@ public sealed class PoseTrackWalkthroughTests : IDisposable
         var gt = Directory.CreateDirectory(Path.Combine(directory, "annotations", "val")).FullName;
         File.WriteAllText(Path.Combine(gt, "000001_mpii_test.json"), Annotations(labels).ToJsonString());
 
+        // Exported with the frames' own names, as PoseTrack lays them out.
+        var exported = Path.Combine(directory, "exported");
+        var export = await CliRunner.RunAsync("export", "--parquet", thunder, "--format", "posetrack18", "--out", exported, "--image-names", "images/val/{folder}/{name}");
+        Assert.True(export.ExitCode == 0, export.Error);
+        using (var file = JsonDocument.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(exported)))))
+        {
+            Assert.Equal(Enumerable.Range(0, 20).Select(i => $"images/val/000001_mpii_test/{i:000000}.jpg"), file.RootElement.GetProperty("images").EnumerateArray().Select(i => i.GetProperty("file_name").GetString()));
+        }
+
         var self = await CliRunner.RunAsync("eval", "posetrack", "--gt", gt, "--pred", thunder, "--json");
         Assert.True(self.ExitCode == 0, self.Error);
         using (var result = JsonDocument.Parse(self.Output))

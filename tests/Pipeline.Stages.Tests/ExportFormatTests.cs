@@ -259,8 +259,9 @@ public sealed class ExportFormatTests : IDisposable
     [InlineData("{video}/{frame:000000}.jpg", "vid-1/000042.jpg")]
     [InlineData("frame_{frame:000000}.PNG", "frame_000042.PNG")]
     [InlineData("images/val/{video}/{frame}.jpg", "images/val/vid-1/42.jpg")]
+    [InlineData("images/val/{folder}/{name}", "images/val/000342_mpii_test/000042.jpg")]
     public void ImageNamesFollowThePattern(string pattern, string expected) =>
-        Assert.Equal(expected, new ExportOptions { ImageNamePattern = pattern }.ImageName("vid-1", 42));
+        Assert.Equal(expected, new ExportOptions { ImageNamePattern = pattern }.ImageName("vid-1", 42, "000342_mpii_test", "000042.jpg"));
 
     [Fact]
     public void OptionsOutOfRangeAreRefusedByName()

@@ -25,7 +25,7 @@ internal static class ExportCommand
         var output = new Option<string>("--out") { Description = "The folder to write <video-id>.json / .xml into (created if missing).", Required = true };
         var minScore = new Option<float>("--min-keypoint-score") { Description = "Keypoints below this score are written as not labelled (default 0: all kept).", DefaultValueFactory = _ => 0f };
         var minFrames = new Option<int>("--min-track-frames") { Description = "Tracks with fewer frames are left out (default 1: all kept).", DefaultValueFactory = _ => 1 };
-        var imageNames = new Option<string>("--image-names") { Description = "Image file names for COCO and PoseTrack18: {video} the video id, {frame} the frame index with an optional format, e.g. frame_{frame:000000}.jpg for CVAT video tasks (default {video}/{frame:000000}.jpg, as `ffmpeg -i VIDEO -fps_mode passthrough -start_number 0 ID/%06d.jpg` names them).", DefaultValueFactory = _ => new ExportOptions().ImageNamePattern };
+        var imageNames = new Option<string>("--image-names") { Description = "Image file names for COCO and PoseTrack18: {video} the video id, {frame} the frame index with an optional format, {folder} the input's name, {name} a frame-folder frame's own image file; e.g. frame_{frame:000000}.jpg for CVAT video tasks, images/val/{folder}/{name} for PoseTrack (default {video}/{frame:000000}.jpg, as `ffmpeg -i VIDEO -fps_mode passthrough -start_number 0 ID/%06d.jpg` names them).", DefaultValueFactory = _ => new ExportOptions().ImageNamePattern };
         var frameSize = new Option<string?>("--frame-size") { Description = "WxH of the frames, for outputs whose videos are not reachable here (default: read from the video at video_uri)." };
         var command = new Command("export", "Write prelabel output as PoseTrack18 JSON, COCO keypoints JSON or CVAT for video 1.1 XML, one file per video.")
         {
@@ -62,7 +62,7 @@ internal static class ExportCommand
                 }
 
                 var frames = await FramesAsync(file, labels, entries, size, cancellationToken);
-                var video = ExportVideo.From(labels, frames, options);
+                var video = ExportVideo.From(labels, frames, options, options.UsesFrameNames ? FrameNames(file, labels, frames.Count) : null);
                 var path = Path.Combine(output, labels.VideoId + extension);
                 await write(path, video, options, cancellationToken);
                 rows += video.Rows.Count;
@@ -131,6 +131,28 @@ internal static class ExportCommand
 
         var (width, height) = (await VideoProbe.ProbeAsync(labels.VideoUri, cancellationToken)).DisplaySize;
         return new VideoFrames(width, height, count);
+    }
+
+    /// <summary>
+    /// Each frame's image file for {name}: from the rows' frame_name, and for frames without people
+    /// from the frame folder itself when it is reachable and every image was decoded (then index i is
+    /// the i-th image). A frame whose name stays unknown is an error: a guessed name would point a
+    /// label at the wrong image.
+    /// </summary>
+    private static Dictionary<long, string> FrameNames(string file, VideoLabels labels, long count)
+    {
+        var names = labels.Rows.Where(r => r.FrameName.Length > 0).GroupBy(r => r.FrameIndex).ToDictionary(g => g.Key, g => g.First().FrameName);
+        if (Directory.Exists(labels.VideoUri) && FrameFolder.Frames(labels.VideoUri) is var images && images.Count == count)
+        {
+            for (var i = 0; i < images.Count; i++)
+            {
+                names.TryAdd(i, Path.GetFileName(images[i]));
+            }
+        }
+
+        var unknown = count - names.Keys.Count(k => k >= 0 && k < count);
+        return unknown == 0 ? names : throw new ArgumentException(
+            $"{file}: --image-names uses {{name}}, but {unknown} of {count} frames have no known image name (frames without people are named from the frame folder {labels.VideoUri}, which must be reachable here with every image decoded)");
     }
 
     private static (int Width, int Height) ParseSize(string text)
