@@ -16,8 +16,7 @@ public sealed class LocalResultStore(string folder) : IResultStore
     }
 
     public Task<IReadOnlyDictionary<string, string>> ListCommittedAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyDictionary<string, string>>(Directory.EnumerateFiles(Location, "*.parquet")
-            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+        Task.FromResult<IReadOnlyDictionary<string, string>>(Pipeline.Stages.Sink.PoseLabelFiles.InFolder(Location)
             .ToDictionary(f => Path.GetFileNameWithoutExtension(f), f => f));
 
     public Task<string?> FindCommittedAsync(string videoId, CancellationToken cancellationToken = default)

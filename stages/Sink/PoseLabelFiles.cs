@@ -16,8 +16,7 @@ public static class PoseLabelFiles
         string[] files;
         if (Directory.Exists(input))
         {
-            // Hidden files are the sink's temporaries of videos still being written.
-            files = [.. Directory.EnumerateFiles(input, "*.parquet").Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal)];
+            files = [.. InFolder(input)];
             if (files.Length == 0)
             {
                 throw new InvalidDataException($"{input}: no .parquet files in this folder");
@@ -39,6 +38,10 @@ public static class PoseLabelFiles
 
         return files;
     }
+
+    /// <summary>The committed label files directly in a folder, by name (hidden ones are the sink's temporaries of videos still being written).</summary>
+    public static IEnumerable<string> InFolder(string folder) =>
+        Directory.EnumerateFiles(folder, "*.parquet").Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal);
 
     /// <summary>Checks that <paramref name="path"/> is a Parquet file with the pose-label columns (reads only the footer).</summary>
     public static async Task CheckAsync(string path, CancellationToken cancellationToken = default)

@@ -42,7 +42,7 @@ public sealed class ReportSource : IDisposable
         }
 
         var manifests = RunManifests.ReadFolder(input);
-        var files = Directory.EnumerateFiles(input, "*.parquet").Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal).ToList();
+        var files = PoseLabelFiles.InFolder(input).ToList();
         return await CheckedAsync(input, files, manifests, null, cancellationToken);
     }
 
