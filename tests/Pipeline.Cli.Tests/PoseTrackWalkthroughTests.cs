@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Pipeline.Stages.Evaluation.PoseTrack;
 using Pipeline.Stages.Export;
 using Pipeline.Stages.Sink;
 
@@ -55,12 +56,20 @@ public sealed class PoseTrackWalkthroughTests : IDisposable
         {
             Assert.Equal(100, result.RootElement.GetProperty("Total").GetDouble(), 9);
             Assert.Equal(100, result.RootElement.GetProperty("joints").GetProperty("head_top").GetDouble(), 9);
+            // The annotations carry the predictions' own track ids, so tracking is perfect too.
+            var tracking = result.RootElement.GetProperty("tracking");
+            Assert.Equal(100, tracking.GetProperty("MOTA").GetProperty("Total").GetDouble(), 9);
+            // MOTP: 1 − the distances' sum (÷ head size); the annotations' coordinates went through JSON, the predictions' are Parquet's float32.
+            Assert.InRange(tracking.GetProperty("MOTP").GetDouble(), 99.99, 100);
+            Assert.Equal(100, tracking.GetProperty("joints").GetProperty("left_wrist").GetProperty("recall").GetDouble(), 9);
         }
 
         var table = await CliRunner.RunAsync("eval", "posetrack", "--gt", gt, "--pred", thunder);
         Assert.Contains("1 sequences, 10 labelled frames", table.Output);
         Assert.Contains(@"& Head & Shou & Elb  & Wri  & Hip  & Knee & Ankl & Total\\", table.Output);
         Assert.Contains(@"&100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 \\", table.Output);
+        Assert.Contains(PoseTrackMotResult.Header, table.Output);
+        Assert.Contains(@"&100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 \\", table.Output); // MOTP 99.9998 prints as 100.0
 
         var lightning = Path.Combine(directory, "lightning");
         run = await CliRunner.RunAsync("prelabel", "--input", Path.Combine(directory, "images", "val"), "--output", lightning, "--model", "movenet-lightning", "--frame-rate", "10", "--quiet");
@@ -70,6 +79,7 @@ public sealed class PoseTrackWalkthroughTests : IDisposable
         using (var result = JsonDocument.Parse(other.Output))
         {
             Assert.InRange(result.RootElement.GetProperty("Total").GetDouble(), 20, 99.9);
+            Assert.InRange(result.RootElement.GetProperty("tracking").GetProperty("MOTA").GetProperty("Total").GetDouble(), -100, 99.9);
         }
 
         // A sequence without predictions is an error naming it, as in poseval.

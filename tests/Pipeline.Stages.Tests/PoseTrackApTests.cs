@@ -1,25 +1,12 @@
 using Pipeline.Stages.Evaluation.PoseTrack;
 
+using static Pipeline.Stages.Tests.PoseTrackPeople;
+
 namespace Pipeline.Stages.Tests;
 
-/// <summary>
-/// poseval's multi-person AP on hand-built frames, each case saying what it checks. One person's
-/// head box is 50 × 40 (head size 0.6 × 64.03 = 38.4 px, so a joint hits within 19.2 px).
-/// </summary>
+/// <summary>poseval's multi-person AP on hand-built frames (<see cref="PoseTrackPeople"/>), each case saying what it checks.</summary>
 public sealed class PoseTrackApTests
 {
-    private static readonly double[] Head = [100, 100, 150, 140];
-
-    /// <summary>All 15 joints of a person standing at (x, 0): joint j at (x + 10 j, 200 + 30 j).</summary>
-    private static PoseTrackPoint[] Joints(double x, double? score = null, double dx = 0) =>
-        [.. Enumerable.Range(0, 15).Select(j => new PoseTrackPoint(j, x + (10 * j) + dx, 200 + (30 * j), score))];
-
-    private static PoseTrackPerson Truth(double x, int track = 1) => new(track, Head, true, Joints(x));
-
-    private static PoseTrackPerson Guess(IEnumerable<PoseTrackPoint> points, int track = 1) => new(track, null, true, [.. points]);
-
-    private static PoseTrackFrame Frame(params PoseTrackPerson[] people) => new("images/val/000001_mpii_test/000000.jpg", people, []);
-
     private static PoseTrackApResult Score(IReadOnlyList<PoseTrackFrame> truth, IReadOnlyList<PoseTrackFrame> predicted) =>
         PoseTrackAp.Evaluate([(new PoseTrackSequence("000001_mpii_test", truth), new PoseTrackSequence("000001_mpii_test", predicted))]);
 

@@ -17,7 +17,7 @@ internal static class EvalCommand
         var gt = new Option<string>("--gt") { Description = "PoseTrack17 (annolist) or PoseTrack18 annotation file, or a folder of them (one per sequence).", Required = true };
         var pred = new Option<string>("--pred") { Description = "prelabel output (a folder of .parquet files, matched to sequences by their frame folders' names and frame names) or a folder of PoseTrack JSON files named as the ground truth's.", Required = true };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
-        var command = new Command("posetrack", "PoseTrack multi-person pose AP (PCKh@0.5) as poseval computes it.") { gt, pred, json };
+        var command = new Command("posetrack", "PoseTrack multi-person pose AP (PCKh@0.5) and tracking metrics (MOTA, MOTP, precision, recall) as poseval computes them.") { gt, pred, json };
         command.SetAction((r, ct) => RunPoseTrackAsync(r.GetValue(gt)!, r.GetValue(pred)!, r.GetValue(json), ct));
         return command;
     }
@@ -42,6 +42,13 @@ internal static class EvalCommand
             var pairs = await PairAsync(truths, predPath, cancellationToken);
             var result = PoseTrackAp.Evaluate(pairs);
             var grouped = PoseTrackApResult.Grouped(result.Ap);
+            var untracked = Untracked(pairs);
+            var tracking = untracked is null ? PoseTrackMot.Evaluate(pairs) : null;
+            if (untracked is not null)
+            {
+                Console.Error.WriteLine($"eval posetrack: warning: {untracked}: people without a track id, so no tracking metrics (MOTA …)");
+            }
+
             if (asJson)
             {
                 var output = new Dictionary<string, object?>();
@@ -54,6 +61,7 @@ internal static class EvalCommand
                 output["precision"] = Finite(result.Precision[15]);
                 output["recall"] = Finite(result.Recall[15]);
                 output["sequences"] = pairs.Count;
+                output["tracking"] = tracking is null ? null : TrackingJson(tracking);
                 Console.WriteLine(JsonSerializer.Serialize(output));
             }
             else
@@ -62,6 +70,12 @@ internal static class EvalCommand
                 Console.WriteLine("Average Precision (AP) metric:");
                 Console.WriteLine(PosevalTable.ApHeader);
                 Console.WriteLine(PosevalTable.Row(grouped));
+                if (tracking is not null)
+                {
+                    Console.WriteLine("Multiple Object Tracking (MOT) metrics:");
+                    Console.WriteLine(PoseTrackMotResult.Header);
+                    Console.WriteLine(PosevalTable.Row(tracking.Row()));
+                }
             }
 
             return 0;
@@ -72,6 +86,32 @@ internal static class EvalCommand
             return RunFlags.UsageExitCode;
         }
     }
+
+    /// <summary>The first sequence (ground truth or prediction) with a person lacking a track id, or null.</summary>
+    private static string? Untracked(List<(PoseTrackSequence Truth, PoseTrackSequence Prediction)> pairs)
+    {
+        static bool Lacks(PoseTrackSequence s) => s.Frames.Any(f => f.People.Any(p => p.TrackId is null));
+        return pairs.Select(p => Lacks(p.Truth) ? $"ground truth {p.Truth.Name}" : Lacks(p.Prediction) ? $"predictions for {p.Truth.Name}" : null)
+            .FirstOrDefault(s => s is not null);
+    }
+
+    /// <summary>MOTA grouped as the AP (Head … Total), the totals of MOTP, precision and recall, and every joint's four numbers.</summary>
+    private static Dictionary<string, object?> TrackingJson(PoseTrackMotResult tracking) => new()
+    {
+        ["MOTA"] = PoseTrackApResult.GroupNames.Zip(PoseTrackApResult.Grouped(tracking.Mota)).ToDictionary(p => p.First, p => Finite(p.Second)),
+        ["MOTP"] = Finite(tracking.Motp[15]),
+        ["precision"] = Finite(tracking.Precision[15]),
+        ["recall"] = Finite(tracking.Recall[15]),
+        ["joints"] = PoseTrackJointIds.Names.Select((n, j) => (n, j)).ToDictionary(
+            p => p.n,
+            p => new Dictionary<string, double?>
+            {
+                ["MOTA"] = Finite(tracking.Mota[p.j]),
+                ["MOTP"] = Finite(tracking.Motp[p.j]),
+                ["precision"] = Finite(tracking.Precision[p.j]),
+                ["recall"] = Finite(tracking.Recall[p.j]),
+            }),
+    };
 
     /// <summary>JSON has no NaN: a joint without a defined AP is null.</summary>
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;

@@ -32,21 +32,18 @@ public sealed record PoseTrackApResult(double[] Ap, double[] Precision, double[]
 /// </summary>
 public static class PoseTrackAp
 {
-    public const double Threshold = 0.5;
-
     private const double MissingScore = -9999;
 
     /// <exception cref="InvalidDataException">A sequence whose frame counts differ, or duplicate track ids in a predicted frame.</exception>
     public static PoseTrackApResult Evaluate(IReadOnlyList<(PoseTrackSequence Truth, PoseTrackSequence Prediction)> sequences)
     {
-        var (truth, predicted) = Prepare(sequences);
         const int joints = PoseTrackJointIds.Count;
         var scores = Enumerable.Range(0, joints).Select(_ => new List<double>()).ToArray();
         var hits = Enumerable.Range(0, joints).Select(_ => new List<bool>()).ToArray();
         var labelled = new double[joints];
-        for (var f = 0; f < truth.Count; f++)
+        foreach (var frame in Prepare(sequences).SelectMany(s => s))
         {
-            AssignFrame(truth[f], predicted[f], scores, hits, labelled);
+            AssignFrame(frame, scores, hits, labelled);
         }
 
         var ap = new double[joints + 1];
@@ -83,11 +80,13 @@ public static class PoseTrackAp
         return new PoseTrackApResult(ap, precision, recall);
     }
 
-    /// <summary>poseval's load_data_dir checks, cleanupData and removeIgnoredPoints: the frames that are scored, ground truth and predictions aligned.</summary>
-    internal static (List<PoseTrackFrame> Truth, List<PoseTrackFrame> Predicted) Prepare(IReadOnlyList<(PoseTrackSequence Truth, PoseTrackSequence Prediction)> sequences)
+    /// <summary>
+    /// poseval's load_data_dir checks, cleanupData and removeIgnoredPoints: per sequence, the frames that
+    /// are scored, each with its distances between ground truth and predictions.
+    /// </summary>
+    internal static List<List<PoseTrackFrameMatch>> Prepare(IReadOnlyList<(PoseTrackSequence Truth, PoseTrackSequence Prediction)> sequences)
     {
-        var truth = new List<PoseTrackFrame>();
-        var predicted = new List<PoseTrackFrame>();
+        var prepared = new List<List<PoseTrackFrameMatch>>();
         foreach (var (gt, pr) in sequences)
         {
             if (gt.Frames.Count != pr.Frames.Count)
@@ -104,6 +103,7 @@ public static class PoseTrackAp
                 }
             }
 
+            var frames = new List<PoseTrackFrameMatch>();
             for (var f = 0; f < gt.Frames.Count; f++)
             {
                 if (gt.Frames[f].People.Count == 0)
@@ -112,12 +112,13 @@ public static class PoseTrackAp
                 }
 
                 var regions = gt.Frames[f].IgnoreRegions;
-                truth.Add(Clean(gt.Frames[f], regions));
-                predicted.Add(Clean(pr.Frames[f], regions));
+                frames.Add(PoseTrackFrameMatch.Compute(Clean(gt.Frames[f], regions), Clean(pr.Frames[f], regions)));
             }
+
+            prepared.Add(frames);
         }
 
-        return (truth, predicted);
+        return prepared;
     }
 
     private static PoseTrackFrame Clean(PoseTrackFrame frame, IReadOnlyList<(double X, double Y)[]> regions)
@@ -157,11 +158,10 @@ public static class PoseTrackAp
     }
 
     /// <summary>poseval's assignGTmulti for one frame (the AP half).</summary>
-    private static void AssignFrame(PoseTrackFrame truth, PoseTrackFrame predicted, List<double>[] scores, List<bool>[] hits, double[] labelled)
+    private static void AssignFrame(PoseTrackFrameMatch frame, List<double>[] scores, List<bool>[] hits, double[] labelled)
     {
         const int joints = PoseTrackJointIds.Count;
-        var gts = truth.People;
-        var prs = predicted.People;
+        var (gts, prs) = (frame.Truth, frame.Predicted);
         var (nG, nP) = (gts.Count, prs.Count);
         double Score(PoseTrackPoint p) => p.Score ?? MissingScore;
         void Pool(int a, Func<int, bool> hit)
@@ -178,71 +178,11 @@ public static class PoseTrackAp
 
         if (nP > 0 && nG > 0)
         {
-            var match = new bool[nP, nG, joints];
-            var pck = new double[nP, nG];
-            for (var b = 0; b < nG; b++)
-            {
-                var head = gts[b].Head ?? throw new InvalidDataException($"frame {truth.ImageName}: a ground-truth person without a head box (bbox_head), which PCKh needs");
-                var headSize = 0.6 * Math.Sqrt(((head[2] - head[0]) * (head[2] - head[0])) + ((head[3] - head[1]) * (head[3] - head[1])));
-                var labelledJoints = 0;
-                for (var j = 0; j < joints; j++)
-                {
-                    labelledJoints += gts[b].Point(j) is null ? 0 : 1;
-                }
-
-                for (var a = 0; a < nP; a++)
-                {
-                    var count = 0;
-                    for (var j = 0; j < joints; j++)
-                    {
-                        if (gts[b].Point(j) is { } g && prs[a].Point(j) is { } p)
-                        {
-                            var (dx, dy) = (g.X - p.X, g.Y - p.Y);
-                            match[a, b, j] = Math.Sqrt((dx * dx) + (dy * dy)) / headSize <= Threshold;
-                            count += match[a, b, j] ? 1 : 0;
-                        }
-                    }
-
-                    pck[a, b] = labelledJoints > 0 ? (double)count / labelledJoints : count;
-                }
-            }
-
-            // Each prediction keeps only its best ground-truth person (first on ties).
-            for (var a = 0; a < nP; a++)
-            {
-                var best = 0;
-                for (var b = 1; b < nG; b++)
-                {
-                    best = pck[a, b] > pck[a, best] ? b : best;
-                }
-
-                for (var b = 0; b < nG; b++)
-                {
-                    pck[a, b] = b == best ? pck[a, b] : 0;
-                }
-            }
-
-            // Each ground-truth person takes the prediction with the largest share (none when it is 0).
-            var assigned = new int[nP];
-            Array.Fill(assigned, -1);
-            for (var b = 0; b < nG; b++)
-            {
-                var best = 0;
-                for (var a = 1; a < nP; a++)
-                {
-                    best = pck[a, b] > pck[best, b] ? a : best;
-                }
-
-                if (pck[best, b] != 0 && assigned[best] < 0)
-                {
-                    assigned[best] = b;
-                }
-            }
-
+            var assigned = GreedyAssignment(frame);
             for (var a = 0; a < nP; a++)
             {
                 var b = assigned[a];
-                Pool(a, j => b >= 0 && match[a, b, j]);
+                Pool(a, j => b >= 0 && frame.Hit(a, b, j));
             }
         }
         else if (nG == 0)
@@ -260,6 +200,49 @@ public static class PoseTrackAp
                 labelled[j] += g.Point(j) is null ? 0 : 1;
             }
         }
+    }
+
+    /// <summary>
+    /// Each prediction keeps only its best ground-truth person (first on ties); each ground-truth person
+    /// then takes the prediction with the largest share (none when it is 0; a prediction taken twice keeps the first).
+    /// </summary>
+    /// <returns>Per prediction, its ground-truth person or −1.</returns>
+    private static int[] GreedyAssignment(PoseTrackFrameMatch frame)
+    {
+        var (nP, nG) = (frame.Predicted.Count, frame.Truth.Count);
+        var share = new double[nP, nG];
+        for (var a = 0; a < nP; a++)
+        {
+            var best = 0;
+            for (var b = 0; b < nG; b++)
+            {
+                share[a, b] = frame.Share(a, b);
+                best = share[a, b] > share[a, best] ? b : best;
+            }
+
+            for (var b = 0; b < nG; b++)
+            {
+                share[a, b] = b == best ? share[a, b] : 0;
+            }
+        }
+
+        var assigned = new int[nP];
+        Array.Fill(assigned, -1);
+        for (var b = 0; b < nG; b++)
+        {
+            var best = 0;
+            for (var a = 1; a < nP; a++)
+            {
+                best = share[a, b] > share[best, b] ? a : best;
+            }
+
+            if (share[best, b] != 0 && assigned[best] < 0)
+            {
+                assigned[best] = b;
+            }
+        }
+
+        return assigned;
     }
 
     /// <summary>poseval's VOCap: precision made monotone, summed over the recall steps (numpy's sum).</summary>
