@@ -162,9 +162,9 @@ public sealed class ExportFormatTests : IDisposable
         coco[5] = new Keypoint(120, 140, 0.7f);
         coco[6] = new Keypoint(80, 140, 0.6f);
         var joints = PoseTrackJoints.FromCoco(coco);
-        // neck (100, 140), d = (0, 40): bottom = nose + d/2, top = nose − 3d/4; score = min(0.9, 0.7, 0.6).
-        Assert.Equal(new Keypoint(100, 120, 0.6f), joints[PoseTrackJoints.HeadBottom]);
-        Assert.Equal(new Keypoint(100, 70, 0.6f), joints[PoseTrackJoints.HeadTop]);
+        // neck (100, 140), d = (0, 40): bottom = nose + 0.7 d, top = nose − 0.5 d; score = min(0.9, 0.7, 0.6).
+        Assert.Equal(new Keypoint(100, 128, 0.6f), joints[PoseTrackJoints.HeadBottom]);
+        Assert.Equal(new Keypoint(100, 80, 0.6f), joints[PoseTrackJoints.HeadTop]);
         Assert.Equal(coco[0], joints[0]);
         Assert.Equal(coco[5], joints[5]);
     }

@@ -49,6 +49,12 @@ internal static class EvalCommand
                 Console.Error.WriteLine($"eval posetrack: warning: {untracked}: people without a track id, so no tracking metrics (MOTA …)");
             }
 
+            var brief = pairs.Count(p => p.Truth.Frames.Count(f => f.People.Count > 0) < 2);
+            if (tracking is not null && brief > 0)
+            {
+                Console.Error.WriteLine($"eval posetrack: warning: {brief} of {pairs.Count} sequences have fewer than 2 labelled frames and add nothing to the tracking metrics (poseval leaves out each sequence's last labelled frame)");
+            }
+
             if (asJson)
             {
                 var output = new Dictionary<string, object?>();
