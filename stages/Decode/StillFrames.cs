@@ -7,15 +7,23 @@ namespace Pipeline.Stages.Decode;
 /// <summary>Single frames in and out through FFmpeg: one frame of a video or image, and PNG files.</summary>
 public static class StillFrames
 {
-    /// <summary>Decodes frame <paramref name="index"/> (0-based, in decode order) of a video, or an image file.</summary>
+    /// <summary>Decodes frame <paramref name="index"/> (0-based, in decode order) of a video, an image file, or a folder of numbered images (<see cref="FrameFolder"/>'s order).</summary>
     public static async Task<RgbImage> ReadAsync(string path, int index = 0, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(path))
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        if (FrameFolder.IsFrameFolder(path))
         {
-            throw new FileNotFoundException($"{path}: no such file", path);
+            var frames = FrameFolder.Frames(path);
+            return index < frames.Count
+                ? await ReadAsync(frames[index], 0, cancellationToken)
+                : throw new InvalidDataException($"{path}: cannot decode frame {index}: the folder has {frames.Count} images");
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: no such file or folder of images", path);
+        }
+
         using var process = FfmpegProcess.Start(
             ["-v", "error", "-nostdin", "-i", path, "-vf", $"select=eq(n\\,{index})", "-frames:v", "1", "-f", "image2pipe", "-vcodec", "ppm", "-"]);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);

@@ -25,21 +25,9 @@ public sealed class PoseTrackWalkthroughTests : IDisposable
     [Trait("Category", "Slow")]
     public async Task PrelabelledFrameFoldersAreScoredAgainstPoseTrackAnnotations()
     {
-        var sequence = Directory.CreateDirectory(Path.Combine(directory, "images", "val", "000001_mpii_test")).FullName;
-        using (var ffmpeg = Process.Start("ffmpeg", ["-v", "error", "-ss", "20", "-i", "/usr/share/doc/opencv-doc/examples/data/vtest.avi", "-frames:v", "20", "-start_number", "0", Path.Combine(sequence, "%06d.jpg")])!)
-        {
-            await ffmpeg.WaitForExitAsync();
-            Assert.Equal(0, ffmpeg.ExitCode);
-        }
-
-        var thunder = Path.Combine(directory, "thunder");
-        var run = await CliRunner.RunAsync("prelabel", "--input", Path.Combine(directory, "images", "val"), "--output", thunder, "--frame-rate", "10", "--quiet");
-        Assert.True(run.ExitCode == 0, run.Error);
-        var labels = await ParquetVideoReader.ReadAsync(Assert.Single(Directory.GetFiles(thunder, "*.parquet")));
+        var (thunder, labels) = await LabelledSequenceAsync("val", "000001_mpii_test", startSeconds: 20);
         Assert.All(labels.Rows, r => Assert.Equal($"{r.FrameIndex:000000}.jpg", r.FrameName));
-
-        var gt = Directory.CreateDirectory(Path.Combine(directory, "annotations", "val")).FullName;
-        File.WriteAllText(Path.Combine(gt, "000001_mpii_test.json"), Annotations(labels).ToJsonString());
+        var gt = Path.Combine(directory, "annotations", "val");
 
         // Exported with the frames' own names, as PoseTrack lays them out.
         var exported = Path.Combine(directory, "exported");
@@ -72,7 +60,7 @@ public sealed class PoseTrackWalkthroughTests : IDisposable
         Assert.Contains(@"&100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 &100.0 \\", table.Output); // MOTP 99.9998 prints as 100.0
 
         var lightning = Path.Combine(directory, "lightning");
-        run = await CliRunner.RunAsync("prelabel", "--input", Path.Combine(directory, "images", "val"), "--output", lightning, "--model", "movenet-lightning", "--frame-rate", "10", "--quiet");
+        var run = await CliRunner.RunAsync("prelabel", "--input", Path.Combine(directory, "images", "val"), "--output", lightning, "--model", "movenet-lightning", "--frame-rate", "10", "--quiet");
         Assert.True(run.ExitCode == 0, run.Error);
         var other = await CliRunner.RunAsync("eval", "posetrack", "--gt", gt, "--pred", lightning, "--json");
         Assert.True(other.ExitCode == 0, other.Error);
@@ -89,15 +77,69 @@ public sealed class PoseTrackWalkthroughTests : IDisposable
         Assert.Contains("no prediction for sequence 000002_mpii_test", missing.Error);
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task PoseTrackLabelsTrainATemporalHead()
+    {
+        await LabelledSequenceAsync("train", "000001_bonn_train", startSeconds: 20);
+        await LabelledSequenceAsync("val", "000002_mpii_test", startSeconds: 40);
+        var weights = Path.Combine(directory, "dsa-posetrack.safetensors");
+        var train = await CliRunner.RunAsync(
+            "train", "--model", "dsa", "--posetrack", directory, "--steps", "4", "--batch-size", "2", "--validation-windows", "4",
+            "--cache", Path.Combine(directory, "cache"), "-o", weights);
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.Contains("building from 1 PoseTrack sequences", train.Error);
+        Assert.Contains("on PoseTrack's labels", train.Error);
+        Assert.Matches(@"\d+ person-frames, [1-9]\d* labelled", train.Error);
+        Assert.Contains("validation at step 4", train.Error);
+        Assert.Contains("trained:", train.Error);
+        Assert.True(new FileInfo(weights).Length > 0);
+
+        // --posetrack replaces the video and its frame ranges.
+        var clash = await CliRunner.RunAsync("train", "--model", "dsa", "--posetrack", directory, "--frames", "0-10");
+        Assert.Equal(2, clash.ExitCode);
+        Assert.Contains("--posetrack replaces --frames", clash.Error);
+
+        // A dataset without a training split is refused, naming the folder it looked for.
+        var empty = Directory.CreateTempSubdirectory("posetrack-empty-").FullName;
+        var missing = await CliRunner.RunAsync("train", "--model", "dsa", "--posetrack", empty);
+        Directory.Delete(empty);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains(Path.Combine(empty, "annotations", "train"), missing.Error);
+    }
+
+    /// <summary>
+    /// 20 frames of the sample from <paramref name="startSeconds"/> as images/SPLIT/SEQUENCE/000000.jpg …,
+    /// prelabelled with Thunder, and annotations/SPLIT/SEQUENCE.json written from those labels.
+    /// </summary>
+    private async Task<(string Output, VideoLabels Labels)> LabelledSequenceAsync(string split, string name, int startSeconds)
+    {
+        var images = Path.Combine(directory, "images", split);
+        var sequence = Directory.CreateDirectory(Path.Combine(images, name)).FullName;
+        using (var ffmpeg = Process.Start("ffmpeg", ["-v", "error", "-ss", $"{startSeconds}", "-i", "/usr/share/doc/opencv-doc/examples/data/vtest.avi", "-frames:v", "20", "-start_number", "0", Path.Combine(sequence, "%06d.jpg")])!)
+        {
+            await ffmpeg.WaitForExitAsync();
+            Assert.Equal(0, ffmpeg.ExitCode);
+        }
+
+        var output = Path.Combine(directory, "labels-" + name);
+        var run = await CliRunner.RunAsync("prelabel", "--input", images, "--output", output, "--frame-rate", "10", "--quiet");
+        Assert.True(run.ExitCode == 0, run.Error);
+        var labels = await ParquetVideoReader.ReadAsync(Assert.Single(Directory.GetFiles(output, "*.parquet")));
+        var annotations = Directory.CreateDirectory(Path.Combine(directory, "annotations", split)).FullName;
+        File.WriteAllText(Path.Combine(annotations, name + ".json"), Annotations(labels, $"images/{split}/{name}").ToJsonString());
+        return (output, labels);
+    }
+
     /// <summary>A PoseTrack18 file from labels: every frame an image, every other frame labelled, head boxes around head_top and head_bottom.</summary>
-    private static JsonObject Annotations(VideoLabels labels)
+    private static JsonObject Annotations(VideoLabels labels, string folder)
     {
         var images = new JsonArray();
         var annotations = new JsonArray();
         var id = 0;
         for (var frame = 0; frame < 20; frame++)
         {
-            images.Add(new JsonObject { ["id"] = frame + 1, ["file_name"] = $"images/val/000001_mpii_test/{frame:000000}.jpg", ["is_labeled"] = frame % 2 == 0, ["nframes"] = 20, ["frame_id"] = frame + 1, ["vid_id"] = "000001" });
+            images.Add(new JsonObject { ["id"] = frame + 1, ["file_name"] = $"{folder}/{frame:000000}.jpg", ["is_labeled"] = frame % 2 == 0, ["nframes"] = 20, ["frame_id"] = frame + 1, ["vid_id"] = "000001" });
             if (frame % 2 != 0)
             {
                 continue;

@@ -32,7 +32,7 @@ internal static class TemporalBenchmark
         {
             var frames = TemporalData.ParseFrames(settings.Frames, "--frames");
             using var cache = await TemporalData.OpenAsync(settings.Video.FullName, frames, TrainCommand.HeldOutVersions, settings.Seed, settings.CacheRoot, CPU, cancellationToken);
-            var keys = Enumerable.Range(0, cache.Items.Count).Where(i => TemporalTrainer.Teaches(cache.Items[i])).ToList();
+            var keys = Enumerable.Range(0, cache.Items.Count).Where(cache.Teaches).ToList();
             var draw = new Random(settings.Seed);
             keys = [.. keys.OrderBy(_ => draw.Next()).Take(settings.Windows).Order()];
             var heads = LoadHeads(settings, output);
@@ -60,7 +60,7 @@ internal static class TemporalBenchmark
                         var window = row.Model is { } m ? heads[m].Head.Window : 5;
                         var requests = chunk.Select(k => new WindowRequest(k, regime.Versions(window))).ToList();
                         var keypoints = row.Predict(requests);
-                        predicted.AddRange(requests.Select((r, i) => TeacherAgreement.Pair(cache.Items[r.Key], keypoints.AsSpan(i * 51, 51))));
+                        predicted.AddRange(requests.Select((r, i) => TeacherAgreement.Pair(cache, r.Key, keypoints.AsSpan(i * 51, 51))));
                     }
 
                     if (row.Model is not null)
@@ -197,7 +197,7 @@ internal static class TemporalBenchmark
             using var scope = NewDisposeScope();
             using var batch = single.Assemble([.. chunk.Select(k => new WindowRequest(k, [0]))]);
             var decoded = HeatmapDecoder.Decode(batch.Targets).data<float>().ToArray();
-            pairs.AddRange(chunk.Select((k, i) => TeacherAgreement.Pair(cache.Items[k], decoded.AsSpan(i * 51, 51))));
+            pairs.AddRange(chunk.Select((k, i) => TeacherAgreement.Pair(cache, k, decoded.AsSpan(i * 51, 51))));
         }
 
         return pairs;

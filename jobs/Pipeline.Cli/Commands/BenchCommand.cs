@@ -65,7 +65,7 @@ internal static class BenchCommand
         };
         decode.SetAction((r, ct) => DecodeBenchmark.RunAsync(r.GetValue(decodeVideo)!, r.GetValue(decodeRounds), Console.Out, ct));
 
-        var temporalVideo = new Option<FileInfo>("--input", "-i") { Description = "Video the held-out windows come from.", DefaultValueFactory = _ => new FileInfo(PrelabelCommand.SampleVideo) };
+        var temporalVideo = new Option<FileInfo>("--input", "-i") { Description = "Video (or folder of numbered images) the held-out windows come from.", DefaultValueFactory = _ => new FileInfo(PrelabelCommand.SampleVideo) };
         var temporalFrames = new Option<string>("--frames") { Description = "Held-out frames a-b.", DefaultValueFactory = _ => TrainCommand.DefaultHeldOutFrames };
         var temporalWeights = new Option<DirectoryInfo?>("--weights") { Description = "Folder of MODEL.safetensors and MODEL-key-copies.safetensors (default infra/models/temporal)." };
         var temporalModels = new Option<string[]>("--model") { Description = "Temporal models to bench (repeatable; default all).", Arity = ArgumentArity.ZeroOrMore };

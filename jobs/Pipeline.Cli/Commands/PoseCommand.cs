@@ -17,8 +17,8 @@ internal static class PoseCommand
 
     public static Command Create()
     {
-        var image = new Option<FileInfo>("--image") { Description = "An image, or a video (see --frame).", Required = true };
-        var frame = new Option<int>("--frame") { Description = "Frame index (0-based) when --image is a video.", DefaultValueFactory = _ => 0 };
+        var image = new Option<FileInfo>("--image") { Description = "An image, a video or a folder of numbered images (see --frame).", Required = true };
+        var frame = new Option<int>("--frame") { Description = "Frame index (0-based) when --image is a video or a folder of images.", DefaultValueFactory = _ => 0 };
         var boxes = new Option<string[]>("--box") { Description = "A person box x1,y1,x2,y2 in pixels (repeatable). Without it, NanoDet finds the people.", Arity = ArgumentArity.ZeroOrMore };
         var model = new Option<string>("--model") { Description = "Pose model.", DefaultValueFactory = _ => PoseModels[0] };
         model.AcceptOnlyFromAmong(PoseModels);

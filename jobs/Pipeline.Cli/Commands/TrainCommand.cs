@@ -1,13 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
 using Pipeline.Cli.Temporal;
+using Pipeline.Stages.Decode;
 using Pipeline.Stages.Models;
 using Pipeline.Stages.Pose.Temporal;
 using Pipeline.Stages.Pose.Temporal.Training;
 
 namespace Pipeline.Cli.Commands;
 
-/// <summary>`train`: self-distillation of a temporal head on a video (default the sample's frames 0–599, validated on 600–794).</summary>
+/// <summary>`train`: a temporal head by self-distillation on a video (default the sample's frames 0–599, validated on 600–794), or on a PoseTrack dataset's labels.</summary>
 internal static class TrainCommand
 {
     /// <summary>The training cache's versions: the clean crop (the teacher's) and three degraded ones of random kind and severity.</summary>
@@ -15,6 +16,9 @@ internal static class TrainCommand
 
     /// <summary>The held-out cache's versions, shared with `bench temporal`.</summary>
     public static readonly string[] HeldOutVersions = ["clean", "severity-1", "severity-2", "severity-3", "low-bitrate"];
+
+    /// <summary>The held-out versions of a PoseTrack validation split: as <see cref="HeldOutVersions"/> without the re-encoded one (a labelled cache of many sequences has none).</summary>
+    public static readonly string[] PoseTrackHeldOutVersions = ["clean", "severity-1", "severity-2", "severity-3"];
 
     public const string DefaultTrainFrames = "0-599";
     public const string DefaultHeldOutFrames = "600-794";
@@ -24,7 +28,7 @@ internal static class TrainCommand
         var defaults = new TrainingOptions();
         var model = new Option<string>("--model") { Description = "Temporal model to train.", Required = true };
         model.AcceptOnlyFromAmong(TemporalModels.Names);
-        var input = new Option<FileInfo>("--input", "-i") { Description = $"Training video (default the sample {PrelabelCommand.SampleVideo}).", DefaultValueFactory = _ => new FileInfo(PrelabelCommand.SampleVideo) };
+        var input = new Option<FileInfo>("--input", "-i") { Description = $"Training video, or a folder of numbered images (decoded at {FrameFolder.DefaultFrameRate} frames/s) (default the sample {PrelabelCommand.SampleVideo}).", DefaultValueFactory = _ => new FileInfo(PrelabelCommand.SampleVideo) };
         var frames = new Option<string>("--frames") { Description = "Training frames a-b.", DefaultValueFactory = _ => DefaultTrainFrames };
         var heldOut = new Option<string>("--validation-frames") { Description = "Held-out frames a-b of the same video for validation.", DefaultValueFactory = _ => DefaultHeldOutFrames };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Weights file (.safetensors). Default: infra/models/temporal/MODEL.safetensors (MODEL-key-copies for --neighbours key-copies); the checkpoint is OUTPUT.checkpoint." };
@@ -40,9 +44,15 @@ internal static class TrainCommand
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var neighbourDegradation = new Option<double>("--neighbour-degradation") { Description = $"Probability that each neighbour frame of a window is degraded (default {defaults.NeighbourDegradedProbability}); the key frame's is {defaults.KeyDegradedProbability}.", DefaultValueFactory = _ => defaults.NeighbourDegradedProbability };
         var validationWindows = new Option<int>("--validation-windows") { Description = "Held-out windows validated on (0: none).", DefaultValueFactory = _ => 256 };
-        var command = new Command("train", "Train a temporal pose head by self-distillation: single-frame Thunder on clean frames teaches the head on degraded ones.")
+        var posetrack = new Option<DirectoryInfo?>("--posetrack")
         {
-            model, input, frames, heldOut, output, steps, batch, lr, seed, maxMinutes, resume, neighbours, neighbourDegradation, cache, device, validationWindows,
+            Description = "Train on human labels instead: a PoseTrack dataset root with annotations/train/*.json (PoseTrack18 or 17; annotations/val/*.json, when there, for validation) "
+                + "and the frame folders their image names point to (images/train/SEQUENCE/…). Replaces --input and --frames; eyes and ears, which PoseTrack does not annotate, are left out of the loss. "
+                + "Default output: out/models/MODEL-posetrack.safetensors.",
+        };
+        var command = new Command("train", "Train a temporal pose head: by self-distillation (single-frame Thunder on clean frames teaches the head on degraded ones), or on PoseTrack's human labels (--posetrack).")
+        {
+            model, input, frames, heldOut, output, steps, batch, lr, seed, maxMinutes, resume, neighbours, neighbourDegradation, cache, device, validationWindows, posetrack,
         };
         command.SetAction((r, ct) =>
         {
@@ -57,8 +67,16 @@ internal static class TrainCommand
             };
             var source = r.GetValue(neighbours) == "key-copies" ? NeighbourSource.KeyCopies : NeighbourSource.Track;
             var name = r.GetValue(model)!;
-            var weights = r.GetValue(output)?.FullName ?? DefaultWeights(name, source);
-            return RunAsync(name, source, r.GetValue(input)!.FullName, r.GetValue(frames)!, r.GetValue(heldOut)!, weights, options, r.GetValue(resume),
+            var dataset = r.GetValue(posetrack)?.FullName;
+            if (dataset is not null && new Option[] { input, frames, heldOut }.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } clash)
+            {
+                Console.Error.WriteLine($"train: --posetrack replaces {clash.Name}: its sequences and splits are the training and validation data");
+                return Task.FromResult(RunFlags.UsageExitCode);
+            }
+
+            var weights = r.GetValue(output)?.FullName ?? (dataset is null ? DefaultWeights(name, source) : PoseTrackWeights(name, source));
+            var data = new TrainingData(r.GetValue(input)!.FullName, r.GetValue(frames)!, r.GetValue(heldOut)!, dataset);
+            return RunAsync(name, source, data, weights, options, r.GetValue(resume),
                 r.GetValue(cache)?.FullName ?? TemporalData.DefaultCacheRoot, r.GetValue(device)!, r.GetValue(validationWindows), ct);
         });
         return command;
@@ -71,7 +89,33 @@ internal static class TrainCommand
     public static string DefaultWeights(string model, NeighbourSource source) =>
         Path.Combine(WeightsFolder, model + (source == NeighbourSource.KeyCopies ? "-key-copies" : "") + ".safetensors");
 
-    private static async Task<int> RunAsync(string model, NeighbourSource source, string video, string trainFrames, string heldOutFrames, string weights, TrainingOptions options, bool resume, string cacheRoot, string deviceName, int validationWindows, CancellationToken cancellationToken)
+    /// <summary>out/models/NAME-posetrack.safetensors (NAME-posetrack-key-copies for the control): PoseTrack-trained weights are not the shipped ones.</summary>
+    public static string PoseTrackWeights(string model, NeighbourSource source) =>
+        Path.Combine("out", "models", model + "-posetrack" + (source == NeighbourSource.KeyCopies ? "-key-copies" : "") + ".safetensors");
+
+    /// <summary>Where training windows come from: frame ranges of one video, or a PoseTrack dataset (when <paramref name="PoseTrack"/> is set).</summary>
+    private sealed record TrainingData(string Video, string TrainFrames, string HeldOutFrames, string? PoseTrack);
+
+    private static async Task<(BackboneCache Train, BackboneCache? HeldOut)> OpenCachesAsync(TrainingData data, bool validate, int seed, string cacheRoot, TorchSharp.torch.Device device, CancellationToken cancellationToken)
+    {
+        if (data.PoseTrack is { } root)
+        {
+            var training = (await PoseTrackTrainingData.OpenAsync(root, "train", required: true, TrainVersions, seed, cacheRoot, device, cancellationToken))!;
+            var validation = validate ? await PoseTrackTrainingData.OpenAsync(root, "val", required: false, PoseTrackHeldOutVersions, seed, cacheRoot, device, cancellationToken) : null;
+            if (validate && validation is null)
+            {
+                Console.Error.WriteLine($"train: {PoseTrackTrainingData.AnnotationFolder(root, "val")} does not exist: no validation");
+            }
+
+            return (training, validation);
+        }
+
+        var train = await TemporalData.OpenAsync(data.Video, TemporalData.ParseFrames(data.TrainFrames, "--frames"), TrainVersions, seed, cacheRoot, device, cancellationToken);
+        var heldOut = validate ? await TemporalData.OpenAsync(data.Video, TemporalData.ParseFrames(data.HeldOutFrames, "--validation-frames"), HeldOutVersions, seed, cacheRoot, device, cancellationToken) : null;
+        return (train, heldOut);
+    }
+
+    private static async Task<int> RunAsync(string model, NeighbourSource source, TrainingData data, string weights, TrainingOptions options, bool resume, string cacheRoot, string deviceName, int validationWindows, CancellationToken cancellationToken)
     {
         try
         {
@@ -89,17 +133,16 @@ internal static class TrainCommand
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
-            using var trainCache = await TemporalData.OpenAsync(video, TemporalData.ParseFrames(trainFrames, "--frames"), TrainVersions, options.Seed, cacheRoot, device, cancellationToken);
-            using var heldOutCache = validationWindows > 0
-                ? await TemporalData.OpenAsync(video, TemporalData.ParseFrames(heldOutFrames, "--validation-frames"), HeldOutVersions, options.Seed, cacheRoot, device, cancellationToken)
-                : null;
+            var (trainCache, heldOutCache) = await OpenCachesAsync(data, validationWindows > 0, options.Seed, cacheRoot, device, cancellationToken);
+            using var disposeTrain = trainCache;
+            using var disposeHeldOut = heldOutCache;
             var radius = TemporalModels.Radius(model);
             var trainWindows = new WindowAssembler(trainCache, radius, source);
             var heldOut = heldOutCache is null ? null : new WindowAssembler(heldOutCache, radius, source);
             var validation = heldOut is null ? [] : ValidationRequests(heldOut, validationWindows);
             using var trainer = new TemporalTrainer(model, trainWindows, heldOut, validation, options, new StderrProgress(), device);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"train {model} ({source}): {trainCache.Items.Count} person-frames, {options.Steps} steps × {options.BatchSize} windows, lr {options.LearningRate}, seed {options.Seed}; head {trainer.Head.parameters().Sum(p => p.numel()):N0} parameters, {FlopCounter.PerWindow(trainer.Head) / 1e9:F3} GFLOPs per window"));
+                $"train {model} ({source}, {(trainCache.HumanLabelled ? "on PoseTrack's labels" : "self-distillation")}): {trainCache.Items.Count} person-frames, {options.Steps} steps × {options.BatchSize} windows, lr {options.LearningRate}, seed {options.Seed}; head {trainer.Head.parameters().Sum(p => p.numel()):N0} parameters, {FlopCounter.PerWindow(trainer.Head) / 1e9:F3} GFLOPs per window"));
             var start = resume ? trainer.LoadCheckpoint(checkpoint) : 0;
             if (resume)
             {
@@ -134,7 +177,7 @@ internal static class TrainCommand
     /// <summary>Fixed held-out windows: key frame at severity 2 (random kind), neighbours clean; drawn with a fixed seed.</summary>
     public static IReadOnlyList<WindowRequest> ValidationRequests(WindowAssembler heldOut, int count)
     {
-        var keys = Enumerable.Range(0, heldOut.Cache.Items.Count).Where(i => TemporalTrainer.Teaches(heldOut.Cache.Items[i])).ToList();
+        var keys = Enumerable.Range(0, heldOut.Cache.Items.Count).Where(heldOut.Cache.Teaches).ToList();
         var degraded = Array.IndexOf(heldOut.Cache.Index.Description.Versions, "severity-2");
         var draw = new Random(20261201);
         var chosen = keys.OrderBy(_ => draw.Next()).Take(count).Order();

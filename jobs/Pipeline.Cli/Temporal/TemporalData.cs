@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Pipeline.Stages.Decode;
 using Pipeline.Stages.Detect;
 using Pipeline.Stages.Models;
 using Pipeline.Stages.Pose;
@@ -37,16 +38,21 @@ internal static class TemporalData
         return Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
     }
 
-    /// <summary>Opens the cache of <paramref name="video"/>'s frames for these versions, building it (NanoDet, ByteTrack, Thunder) when absent.</summary>
+    /// <summary>
+    /// Opens the cache of <paramref name="video"/>'s frames (a video file, or a folder of numbered images
+    /// decoded at the default frame rate) for these versions, building it (NanoDet, ByteTrack, Thunder) when absent.
+    /// </summary>
     public static async Task<BackboneCache> OpenAsync(string video, (long First, long Last) frames, string[] versions, int seed, string cacheRoot, TorchSharp.torch.Device device, CancellationToken cancellationToken)
     {
-        if (!File.Exists(video))
+        var folder = FrameFolder.IsFrameFolder(video);
+        if (!File.Exists(video) && !folder)
         {
-            throw new FileNotFoundException($"{video}: no such video", video);
+            throw new FileNotFoundException($"{video}: no such video or folder of images", video);
         }
 
         var store = ModelStore.Default;
-        var description = new CacheDescription(Path.GetFullPath(video), new FileInfo(video).Length, frames.First, frames.Last, versions, seed, BackboneHash(store));
+        var bytes = folder ? FrameFolder.Frames(video).Sum(f => new FileInfo(f).Length) : new FileInfo(video).Length;
+        var description = new CacheDescription(Path.GetFullPath(video), bytes, frames.First, frames.Last, versions, seed, BackboneHash(store));
         var directory = Path.Combine(cacheRoot, BackboneCacheBuilder.Key(description));
         if (BackboneCache.Open(directory) is { } existing)
         {

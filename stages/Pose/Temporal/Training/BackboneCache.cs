@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Pipeline.Stages.Imaging;
 using static TorchSharp.torch;
 
@@ -12,7 +13,13 @@ namespace Pipeline.Stages.Pose.Temporal.Training;
 /// <param name="Region">The crop region: the box enlarged by 25 % and made square, in frame pixels.</param>
 /// <param name="Keypoints">Per version, Thunder's decoded keypoints (x, y, score) × 17, crop-normalised; version 0 is the clean crop, the teacher.</param>
 /// <param name="Degradations">Per version, what was done to the crop ("clean", "Jpeg 2", "low-bitrate").</param>
-public sealed record CachedPersonFrame(long Frame, int Track, float[] Box, float[] Region, float[][] Keypoints, string[] Degradations)
+/// <param name="Label">
+/// In a cache built from human labels (<see cref="CacheDescription.Labels"/>), the annotated person this
+/// tracked person was matched to: (x, y, 1 labelled / 0 not) × 17 in COCO's order, crop-normalised; null
+/// when the frame is not labelled or no annotated person matched.
+/// </param>
+public sealed record CachedPersonFrame(long Frame, int Track, float[] Box, float[] Region, float[][] Keypoints, string[] Degradations,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float[]? Label = null)
 {
     public BoundingBox CropRegion => new(Region[0], Region[1], Region[2], Region[3]);
 
@@ -23,7 +30,13 @@ public sealed record CachedPersonFrame(long Frame, int Track, float[] Box, float
 }
 
 /// <summary>What a cache was built from; two builds with equal descriptions give the same cache.</summary>
-public sealed record CacheDescription(string Video, long VideoBytes, long FirstFrame, long LastFrame, string[] Versions, int Seed, string Backbone);
+/// <param name="Labels">
+/// Null for self-distillation (the teacher's keypoints are the targets); for a cache built from human
+/// labels, what identifies them (format and a hash of the annotation files), and <paramref name="Video"/>
+/// is then the dataset's root. Left out of the JSON when null, so caches from before it keep their keys.
+/// </param>
+public sealed record CacheDescription(string Video, long VideoBytes, long FirstFrame, long LastFrame, string[] Versions, int Seed, string Backbone,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Labels = null);
 
 /// <summary>The cache's index (index.json): its description and its person-frames in the order of their records.</summary>
 public sealed record CacheIndex(CacheDescription Description, List<CachedPersonFrame> Items);
@@ -99,6 +112,16 @@ public sealed class BackboneCache : IDisposable
         File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(index, Json));
         File.Move(path + ".tmp", path, overwrite: true);
     }
+
+    /// <summary>Whether the targets are human labels (<see cref="CachedPersonFrame.Label"/>) rather than the teacher's keypoints.</summary>
+    public bool HumanLabelled => Index.Description.Labels is not null;
+
+    /// <summary>An item's training target, (x, y, score) × 17 crop-normalised: its label in a human-labelled cache (null when it has none), else the teacher.</summary>
+    public float[]? Target(int item) => HumanLabelled ? Items[item].Label : Items[item].Teacher;
+
+    /// <summary>Items whose target has at least one joint that counts (score ≥ 0.3): the keys windows are drawn from.</summary>
+    public bool Teaches(int item) =>
+        Target(item) is { } target && Enumerable.Range(0, Joints).Any(j => target[(j * 3) + 2] >= HeatmapTargets.MinScore);
 
     /// <summary>The item in slot <paramref name="offset"/> of the window of radius <paramref name="radius"/> keyed on <paramref name="key"/> (<see cref="WindowSlots"/>).</summary>
     public int Slot(int key, int offset, int radius)

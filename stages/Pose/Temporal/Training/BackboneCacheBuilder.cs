@@ -4,6 +4,7 @@ using System.Text;
 using Pipeline.Stages.Decode;
 using Pipeline.Stages.Degrade;
 using Pipeline.Stages.Detect;
+using Pipeline.Stages.Evaluation.PoseTrack;
 using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Track;
 using static TorchSharp.torch;
@@ -14,7 +15,8 @@ namespace Pipeline.Stages.Pose.Temporal.Training;
 /// Builds a <see cref="BackboneCache"/> from a video: decode, NanoDet and ByteTrack on every frame
 /// (from frame 0, so tracks are those the pipeline would have), then for each tracked person on the
 /// frames asked for, one crop with that frame's own box enlarged by 25 % (as the pipeline crops), its
-/// versions (<see cref="VersionNames"/>), and Thunder once per version.
+/// versions (<see cref="VersionNames"/>), and Thunder once per version. From PoseTrack sequences
+/// (frame folders with annotations), the same for every frame of each, with the labels matched to the tracked people.
 /// </summary>
 public sealed class BackboneCacheBuilder(MoveNet backbone, NanoDetDetector detector, ByteTrackOptions? trackOptions = null)
 {
@@ -35,7 +37,21 @@ public sealed class BackboneCacheBuilder(MoveNet backbone, NanoDetDetector detec
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(description))))[..16].ToLowerInvariant();
 
     /// <summary>Opens the cache under <paramref name="root"/> for this description, building it first if it is not there.</summary>
-    public async Task<BackboneCache> OpenOrBuildAsync(string root, CacheDescription description, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public Task<BackboneCache> OpenOrBuildAsync(string root, CacheDescription description, IProgress<string>? progress = null, CancellationToken cancellationToken = default) =>
+        OpenOrBuildCoreAsync(root, description, null, progress, cancellationToken);
+
+    /// <summary>
+    /// Opens or builds a human-labelled cache (<paramref name="description"/>'s Labels set): every frame of
+    /// every sequence, each sequence tracked on its own (its tracks' ids offset by <see cref="TrackStride"/>
+    /// × its position), each tracked person with the label it matches (<see cref="PoseTrackLabels"/>).
+    /// </summary>
+    public Task<BackboneCache> OpenOrBuildAsync(string root, CacheDescription description, IReadOnlyList<LabelledSequence> sequences, IProgress<string>? progress = null, CancellationToken cancellationToken = default) =>
+        OpenOrBuildCoreAsync(root, description, sequences, progress, cancellationToken);
+
+    /// <summary>Track ids of sequence k are k × this + ByteTrack's id, so every (track, frame) of a labelled cache is unique.</summary>
+    public const int TrackStride = 1_000_000;
+
+    private async Task<BackboneCache> OpenOrBuildCoreAsync(string root, CacheDescription description, IReadOnlyList<LabelledSequence>? sequences, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(root, Key(description));
         if (BackboneCache.Open(directory, backbone.FeatureSize) is { } existing)
@@ -43,27 +59,76 @@ public sealed class BackboneCacheBuilder(MoveNet backbone, NanoDetDetector detec
             return existing;
         }
 
-        await BuildAsync(directory, description, progress, cancellationToken);
+        if ((description.Labels is null) != (sequences is null))
+        {
+            throw new ArgumentException("a cache has labels exactly when it is built from labelled sequences");
+        }
+
+        await BuildAsync(directory, description, sequences, progress, cancellationToken);
         return BackboneCache.Open(directory, backbone.FeatureSize)!;
     }
 
-    private async Task BuildAsync(string directory, CacheDescription description, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task BuildAsync(string directory, CacheDescription description, IReadOnlyList<LabelledSequence>? sequences, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         foreach (var v in description.Versions.Where(v => !VersionNames.Contains(v)))
         {
             throw new ArgumentException($"unknown cache version '{v}' (known: {string.Join(", ", VersionNames)})");
         }
 
-        System.IO.Directory.CreateDirectory(directory);
-        var reencoded = description.Versions.Contains("low-bitrate") ? await ReencodeAsync(description.Video, directory, cancellationToken) : null;
-        var tracker = new ByteTracker(trackOptions);
-        var items = new List<CachedPersonFrame>();
-        DateTime? started = null; // from the first cached frame: the frames before it only run the detector and tracker
-        await using var maps = new FileStream(Path.Combine(directory, BackboneCache.MapsFile), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        await using var lowBitrateFrames = reencoded is null ? null : VideoDecoder.DecodeAsync(reencoded, new DecodeStatistics(), cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await foreach (var frame in VideoDecoder.DecodeAsync(description.Video, new DecodeStatistics(), cancellationToken))
+        if (sequences is not null && description.Versions.Contains("low-bitrate"))
         {
-            if (frame.Index > description.LastFrame)
+            throw new ArgumentException("the low-bitrate version re-encodes a video file; a labelled cache of frame folders cannot have it");
+        }
+
+        if (sequences is { Count: > int.MaxValue / TrackStride })
+        {
+            throw new ArgumentException($"{sequences.Count} sequences: at most {int.MaxValue / TrackStride} fit one cache");
+        }
+
+        System.IO.Directory.CreateDirectory(directory);
+        var items = new List<CachedPersonFrame>();
+        await using (var maps = new FileStream(Path.Combine(directory, BackboneCache.MapsFile), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        {
+            if (sequences is null)
+            {
+                await CacheVideoAsync(new VideoSpan(description.Video, description.FirstFrame, description.LastFrame, 0, null), directory, description, items, maps, progress, cancellationToken);
+            }
+            else
+            {
+                for (var k = 0; k < sequences.Count; k++)
+                {
+                    var before = items.Count;
+                    await CacheVideoAsync(new VideoSpan(sequences[k].FrameFolder, 0, long.MaxValue, k * TrackStride, sequences[k].Annotations), directory, description, items, maps, null, cancellationToken);
+                    progress?.Report($"backbone cache: sequence {k + 1}/{sequences.Count} {sequences[k].Annotations.Name}: {items.Count - before} person-frames, {items.Skip(before).Count(i => i.Label is not null)} matched to a label");
+                }
+            }
+
+            await maps.FlushAsync(cancellationToken);
+        }
+
+        if (items.Count == 0)
+        {
+            throw new InvalidDataException($"{description.Video}: no tracked person on frames {description.FirstFrame}–{description.LastFrame}");
+        }
+
+        BackboneCache.WriteIndex(directory, new CacheIndex(description, items));
+    }
+
+    /// <summary>One video's (or frame folder's) frames to cache: the range, the offset of its track ids, and its annotations (null: none).</summary>
+    private sealed record VideoSpan(string Video, long FirstFrame, long LastFrame, int TrackOffset, PoseTrackSequence? Annotations);
+
+    private async Task CacheVideoAsync(VideoSpan span, string directory, CacheDescription description, List<CachedPersonFrame> items, FileStream maps, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var reencoded = description.Versions.Contains("low-bitrate") ? await ReencodeAsync(span.Video, directory, cancellationToken) : null;
+        var images = span.Annotations is null ? null : FrameFolder.Frames(span.Video);
+        var annotated = span.Annotations?.Frames.ToLookup(f => Path.GetFileName(f.ImageName), StringComparer.Ordinal);
+        var tracker = new ByteTracker(trackOptions);
+        DateTime? started = null; // from the first cached frame: the frames before it only run the detector and tracker
+        var first = items.Count;
+        await using var lowBitrateFrames = reencoded is null ? null : VideoDecoder.DecodeAsync(reencoded, new DecodeStatistics(), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await foreach (var frame in VideoDecoder.DecodeAsync(span.Video, new DecodeStatistics(), cancellationToken))
+        {
+            if (frame.Index > span.LastFrame)
             {
                 break;
             }
@@ -73,40 +138,37 @@ public sealed class BackboneCacheBuilder(MoveNet backbone, NanoDetDetector detec
             {
                 lowBitrate = await lowBitrateFrames.MoveNextAsync() && lowBitrateFrames.Current.Index == frame.Index
                     ? lowBitrateFrames.Current
-                    : throw new InvalidDataException($"{reencoded}: the re-encoded video lost frame {frame.Index} of {description.Video}");
+                    : throw new InvalidDataException($"{reencoded}: the re-encoded video lost frame {frame.Index} of {span.Video}");
             }
 
             var people = tracker.Update(detector.Detect([frame.Image])[0], frame.PresentationTime);
-            if (frame.Index < description.FirstFrame || people.Count == 0)
+            if (frame.Index < span.FirstFrame || people.Count == 0)
             {
                 continue;
             }
 
             started ??= DateTime.UtcNow;
-            items.AddRange(CacheFrame(frame, lowBitrate, people, description, maps));
-            if (frame.Index % 50 == 0)
+            var labels = annotated is null ? null : PoseTrackLabels.Match(
+                [.. annotated[FrameFolder.NameAt(images!, frame.PresentationTime, FrameFolder.DefaultFrameRate)].SelectMany(f => f.People)],
+                [.. people.Select(p => p.Box)],
+                [.. people.Select(p => p.Box.ToCropRegion())]);
+            items.AddRange(CacheFrame(frame, lowBitrate, people, span.TrackOffset, labels, description, maps));
+            if (frame.Index % 50 == 0 && span.LastFrame < long.MaxValue)
             {
-                var done = frame.Index - description.FirstFrame + 1;
-                var total = description.LastFrame - description.FirstFrame + 1;
+                var done = frame.Index - span.FirstFrame + 1;
+                var total = span.LastFrame - span.FirstFrame + 1;
                 var elapsed = DateTime.UtcNow - started.Value;
-                progress?.Report(string.Create(CultureInfo.InvariantCulture, $"backbone cache: frame {frame.Index} ({done}/{total}), {items.Count} person-frames, ETA {TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (total - done)):mm\\:ss}"));
+                progress?.Report(string.Create(CultureInfo.InvariantCulture, $"backbone cache: frame {frame.Index} ({done}/{total}), {items.Count - first} person-frames, ETA {TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (total - done)):mm\\:ss}"));
             }
         }
 
-        if (items.Count == 0)
-        {
-            throw new InvalidDataException($"{description.Video}: no tracked person on frames {description.FirstFrame}–{description.LastFrame}");
-        }
-
-        await maps.FlushAsync(cancellationToken);
-        BackboneCache.WriteIndex(directory, new CacheIndex(description, items));
         if (reencoded is not null)
         {
             File.Delete(reencoded);
         }
     }
 
-    private List<CachedPersonFrame> CacheFrame(DecodedFrame frame, DecodedFrame? lowBitrate, List<TrackedPerson> people, CacheDescription description, FileStream maps)
+    private List<CachedPersonFrame> CacheFrame(DecodedFrame frame, DecodedFrame? lowBitrate, List<TrackedPerson> people, int trackOffset, float[]?[]? labels, CacheDescription description, FileStream maps)
     {
         var size = backbone.InputSize;
         var versions = description.Versions;
@@ -119,7 +181,7 @@ public sealed class BackboneCacheBuilder(MoveNet backbone, NanoDetDetector detec
             applied[p] = new string[versions.Length];
             for (var v = 0; v < versions.Length; v++)
             {
-                var random = new Random(Seed(description.Seed, frame.Index, people[p].TrackId, v));
+                var random = new Random(Seed(description.Seed, frame.Index, people[p].TrackId + trackOffset, v));
                 var (crop, what) = Version(versions[v], clean, lowBitrate, region, random);
                 CropSampler.ToPlanes(crop, crops, ((p * versions.Length) + v) * 3 * size * size);
                 applied[p][v] = what;
@@ -129,11 +191,12 @@ public sealed class BackboneCacheBuilder(MoveNet backbone, NanoDetDetector detec
         var keypoints = Forward(crops, people.Count * versions.Length, maps);
         return [.. people.Select((person, p) => new CachedPersonFrame(
             frame.Index,
-            person.TrackId,
+            person.TrackId + trackOffset,
             Region(person.Box),
             Region(person.Box.ToCropRegion()),
             [.. Enumerable.Range(0, versions.Length).Select(v => keypoints[(p * versions.Length) + v])],
-            applied[p]))];
+            applied[p],
+            labels?[p]))];
     }
 
     private (RgbImage Crop, string Applied) Version(string name, RgbImage clean, DecodedFrame? lowBitrate, BoundingBox region, Random random)
@@ -187,11 +250,20 @@ public sealed class BackboneCacheBuilder(MoveNet backbone, NanoDetDetector detec
         return keypoints;
     }
 
+    /// <summary>The video (or frame folder, through an ffconcat list at the default frame rate, as it is decoded) re-encoded at <see cref="LowBitrate"/>.</summary>
     private static async Task<string> ReencodeAsync(string video, string directory, CancellationToken cancellationToken)
     {
         var output = Path.Combine(directory, "low-bitrate.mp4");
+        string[] input = ["-i", video];
+        if (System.IO.Directory.Exists(video))
+        {
+            var list = Path.Combine(directory, "frames.ffconcat");
+            await File.WriteAllTextAsync(list, FrameFolder.ConcatList(FrameFolder.Frames(video), FrameFolder.DefaultFrameRate), cancellationToken);
+            input = ["-f", "concat", "-safe", "0", "-i", list];
+        }
+
         using var process = FfmpegProcess.Start(
-            ["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", video, "-map", "0:v:0", "-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "veryfast",
+            ["-hide_banner", "-nostdin", "-y", "-loglevel", "error", .. input, "-map", "0:v:0", "-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "veryfast",
              "-b:v", LowBitrate, "-maxrate", LowBitrate, "-bufsize", "80k", output]);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);

@@ -2,12 +2,16 @@ using Pipeline.Stages.Evaluation;
 
 namespace Pipeline.Stages.Pose.Temporal.Training;
 
-/// <summary>Pairs a prediction for a cached person-frame with the teacher's keypoints (Thunder on the clean crop), in frame pixels.</summary>
+/// <summary>Pairs a prediction for a cached person-frame with its target (the teacher's keypoints — Thunder on the clean crop — or its human label), in frame pixels.</summary>
 public static class TeacherAgreement
 {
-    /// <summary>Keypoints (x, y, score) × 17, crop-normalised, of <paramref name="item"/> against its teacher; teacher joints ≥ 0.3 count.</summary>
-    public static PairedPose Pair(CachedPersonFrame item, ReadOnlySpan<float> prediction) =>
-        new(item.PersonBox, ToFrame(item, item.Teacher), [.. Enumerable.Range(0, BackboneCache.Joints).Select(j => item.Teacher[(j * 3) + 2] >= HeatmapTargets.MinScore)], ToFrame(item, prediction));
+    /// <summary>Keypoints (x, y, score) × 17, crop-normalised, of item <paramref name="index"/> against its target; target joints ≥ 0.3 count.</summary>
+    public static PairedPose Pair(BackboneCache cache, int index, ReadOnlySpan<float> prediction)
+    {
+        var item = cache.Items[index];
+        var target = cache.Target(index) ?? throw new ArgumentException($"person-frame {index} (track {item.Track}, frame {item.Frame}) has no label to compare with", nameof(index));
+        return new(item.PersonBox, ToFrame(item, target), [.. Enumerable.Range(0, BackboneCache.Joints).Select(j => target[(j * 3) + 2] >= HeatmapTargets.MinScore)], ToFrame(item, prediction));
+    }
 
     /// <summary>Crop-normalised (x, y, score) × 17 → keypoints in frame pixels.</summary>
     public static Keypoint[] ToFrame(CachedPersonFrame item, ReadOnlySpan<float> points)

@@ -46,21 +46,17 @@ public sealed class TemporalTrainer : IDisposable
         }
 
         Head.to(this.device);
-        keys = [.. Enumerable.Range(0, train.Cache.Items.Count).Where(i => Teaches(train.Cache.Items[i]))];
+        keys = [.. Enumerable.Range(0, train.Cache.Items.Count).Where(train.Cache.Teaches)];
         degradedVersions = [.. Enumerable.Range(0, train.Cache.Versions).Where(v => train.Cache.Index.Description.Versions[v] is not ("clean" or "low-bitrate"))];
         if (keys.Count == 0 || degradedVersions.Length == 0)
         {
-            throw new ArgumentException($"the training cache has {keys.Count} person-frames with a confident teacher joint and {degradedVersions.Length} degraded versions; both must be non-zero");
+            throw new ArgumentException($"the training cache has {keys.Count} person-frames with a target joint (a confident teacher joint, or a labelled one) and {degradedVersions.Length} degraded versions; both must be non-zero");
         }
 
         optimizer = optim.AdamW(Head.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
     }
 
     public TemporalHead Head { get; }
-
-    /// <summary>Person-frames the teacher saw at least one joint of (score ≥ 0.3): the keys windows are drawn from.</summary>
-    public static bool Teaches(CachedPersonFrame item) =>
-        Enumerable.Range(0, BackboneCache.Joints).Any(j => item.Teacher[(j * 3) + 2] >= HeatmapTargets.MinScore);
 
     /// <summary>The windows of step <paramref name="step"/>: a function of the seed and the step only.</summary>
     public IReadOnlyList<WindowRequest> Draw(int step)
@@ -161,7 +157,7 @@ public sealed class TemporalTrainer : IDisposable
         return loss.item<float>();
     }
 
-    /// <summary>Loss and OKS AP against the teacher on the validation windows (null without any).</summary>
+    /// <summary>Loss and OKS AP against the targets (the teacher, or human labels) on the validation windows (null without any).</summary>
     public (double? Loss, double? Ap) ValidateOnHeldOut()
     {
         if (validationAssembler is null || validation.Count == 0)
@@ -182,7 +178,7 @@ public sealed class TemporalTrainer : IDisposable
                 lossSum += Head.Loss(output, batch.Targets, batch.Weights).item<float>() * chunk.Length;
                 var decoded = HeatmapDecoder.Decode(output.Heatmaps).cpu().data<float>().ToArray();
                 var perWindow = BackboneCache.Joints * 3;
-                pairs.AddRange(chunk.Select((r, i) => TeacherAgreement.Pair(validationAssembler.Cache.Items[r.Key], decoded.AsSpan(i * perWindow, perWindow))));
+                pairs.AddRange(chunk.Select((r, i) => TeacherAgreement.Pair(validationAssembler.Cache, r.Key, decoded.AsSpan(i * perWindow, perWindow))));
             }
         }
 

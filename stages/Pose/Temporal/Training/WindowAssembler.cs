@@ -32,7 +32,7 @@ public sealed record WindowBatch(Tensor Features, Tensor Heatmaps, Tensor Target
 /// Turns cached backbone outputs into head inputs: for each window, the key person-frame's maps and
 /// its track's neighbours' maps, each neighbour resampled from its own crop onto the key frame's
 /// (<see cref="NeighbourAlignment"/>) — the framework's one backbone pass per person-frame — and the
-/// teacher's Gaussian targets for the key frame.
+/// Gaussian targets for the key frame (the teacher's keypoints, or its human label).
 /// </summary>
 public sealed class WindowAssembler(BackboneCache cache, int radius, NeighbourSource source = NeighbourSource.Track)
 {
@@ -78,7 +78,7 @@ public sealed class WindowAssembler(BackboneCache cache, int radius, NeighbourSo
         var aligned = NeighbourAlignment.Resample(stack(maps), keyRegions, slotRegions);
         var s = cache.MapSize;
         var window = aligned.view(requests.Count, Window, BackboneCache.FeatureChannels + BackboneCache.Joints, s, s);
-        var teacher = tensor([.. requests.SelectMany(r => cache.Items[r.Key].Teacher)], [requests.Count, BackboneCache.Joints, 3]);
+        var teacher = tensor([.. requests.SelectMany(r => cache.Target(r.Key) ?? throw new ArgumentException($"person-frame {r.Key} has no label: it cannot be a window's key"))], [requests.Count, BackboneCache.Joints, 3]);
         var (targets, weights) = HeatmapTargets.Gaussian(teacher, s);
         return new WindowBatch(
             window.narrow(2, 0, BackboneCache.FeatureChannels).to(device ?? CPU).contiguous().MoveToOuterDisposeScope(),
