@@ -170,6 +170,18 @@ internal static class EvalCommand
             return pairs;
         }
 
+        var jsonFiles = Directory.GetFiles(predPath, "*.json");
+        if (jsonFiles.Length == 0)
+        {
+            throw new InvalidDataException($"{predPath}: no predictions here (prelabel's .parquet files, or PoseTrack .json files named as the ground truth's)");
+        }
+
+        var extra = jsonFiles.Count(f => !truths.Any(t => t.Name == Path.GetFileNameWithoutExtension(f)));
+        if (extra > 0)
+        {
+            Console.Error.WriteLine($"eval posetrack: warning: {extra} of {jsonFiles.Length} prediction files in {predPath} have no ground-truth sequence and are not scored");
+        }
+
         foreach (var truth in truths)
         {
             var file = Path.Combine(predPath, truth.Name + ".json");
