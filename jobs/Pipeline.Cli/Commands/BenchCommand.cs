@@ -78,19 +78,40 @@ internal static class BenchCommand
         {
             temporalVideo, temporalFrames, temporalWeights, temporalModels, temporalWindows, temporalSeed, temporalCache, resamples,
         };
-        temporal.SetAction((r, ct) => TemporalBenchmark.RunAsync(
+        temporal.SetAction((r, ct) =>
+        {
+            var weightsFolder = r.GetValue(temporalWeights) ?? new DirectoryInfo(TrainCommand.WeightsFolder);
+            return TemporalBenchmark.RunAsync(
             new TemporalBenchSettings(
                 r.GetValue(temporalVideo)!,
                 r.GetValue(temporalFrames)!,
-                r.GetValue(temporalWeights) ?? new DirectoryInfo(TrainCommand.WeightsFolder),
-                r.GetValue(temporalModels) is { Length: > 0 } chosen ? chosen : Pipeline.Stages.Pose.Temporal.TemporalModels.Names,
+                weightsFolder,
+                r.GetValue(temporalModels) is { Length: > 0 } chosen ? chosen : TrainedModels(weightsFolder),
                 r.GetValue(temporalWindows),
                 r.GetValue(temporalSeed),
                 r.GetValue(temporalCache)?.FullName ?? Temporal.TemporalData.DefaultCacheRoot,
                 r.GetValue(resamples)),
             Console.Out,
-            ct));
+            ct);
+        });
 
         return new Command("bench", "Benchmarks that print numbers.") { runtime, models, pipeline, decode, temporal };
+    }
+
+    /// <summary>The temporal models with a weights file in <paramref name="folder"/> (the default for `bench temporal`); the others are named on stderr.</summary>
+    private static string[] TrainedModels(DirectoryInfo folder)
+    {
+        var (trained, untrained) = (new List<string>(), new List<string>());
+        foreach (var name in Pipeline.Stages.Pose.Temporal.TemporalModels.Names)
+        {
+            (File.Exists(Path.Combine(folder.FullName, name + ".safetensors")) ? trained : untrained).Add(name);
+        }
+
+        if (untrained.Count > 0)
+        {
+            Console.Error.WriteLine($"bench temporal: no weights in {folder.FullName} for {string.Join(", ", untrained)}: left out (train them, or pass --weights)");
+        }
+
+        return [.. trained];
     }
 }

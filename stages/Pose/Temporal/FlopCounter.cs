@@ -5,8 +5,9 @@ namespace Pipeline.Stages.Pose.Temporal;
 
 /// <summary>
 /// Counts a head's floating-point operations in one forward pass: 2 × multiply-adds of every Conv2d
-/// (from its weight and output size) and of every <see cref="ModulatedDeformConv"/> (which adds its
-/// own, sampling included). Element-wise ops, pooling and resampling are left out, as FLOP counts
+/// and Linear layer (from its weight and output size), of every <see cref="ModulatedDeformConv"/>
+/// (which adds its own, sampling included), and of attention products, which the transformer modules
+/// add themselves. Element-wise ops, norms, pooling and resampling are left out, as FLOP counts
 /// usually do; they are small here.
 /// </summary>
 public static class FlopCounter
@@ -42,6 +43,11 @@ public static class FlopCounter
                 Add(2 * c.weight!.numel() * output.size(0) * output.size(2) * output.size(3));
                 return output;
             }))
+            .Concat(module.modules().OfType<Linear>().Select(l => l.register_forward_hook((_, _, output) =>
+            {
+                Add(2 * l.weight!.numel() * (output.numel() / output.size(-1)));
+                return output;
+            })))
             .ToList();
         running = 0;
         try

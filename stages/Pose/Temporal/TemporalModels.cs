@@ -3,7 +3,7 @@ namespace Pipeline.Stages.Pose.Temporal;
 /// <summary>The temporal heads by the names the CLI takes.</summary>
 public static class TemporalModels
 {
-    public static readonly string[] Names = [FaSRnet.FaSRnet.ModelName, DSA.DSA.ModelName];
+    public static readonly string[] Names = [FaSRnet.FaSRnet.ModelName, DSA.DSA.ModelName, VREMD.VREMD.ModelName, VREMD.VREMD.WithoutMotionName];
 
     /// <summary>The frozen backbone every head was trained on.</summary>
     public const string Backbone = "movenet-thunder";
@@ -13,6 +13,7 @@ public static class TemporalModels
     {
         FaSRnet.FaSRnet.ModelName => 1,
         DSA.DSA.ModelName => 2,
+        VREMD.VREMD.ModelName or VREMD.VREMD.WithoutMotionName => 1,
         _ => throw new ArgumentException($"unknown temporal model '{name}' (known: {string.Join(", ", Names)})"),
     };
 
@@ -21,6 +22,8 @@ public static class TemporalModels
     {
         FaSRnet.FaSRnet.ModelName => new FaSRnet.FaSRnet(),
         DSA.DSA.ModelName => new DSA.DSA(),
+        VREMD.VREMD.ModelName => new VREMD.VREMD(),
+        VREMD.VREMD.WithoutMotionName => new VREMD.VREMD(withMotion: false),
         _ => throw new ArgumentException($"unknown temporal model '{name}' (known: {string.Join(", ", Names)})"),
     };
 }

@@ -1,0 +1,38 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Pipeline.Stages.Pose.Temporal.VREMD;
+
+/// <summary>
+/// Tokens from the frozen backbone (the paper's ViT-L patch tokens): each frame's stride-4 map
+/// [C, 64, 64] cut into patch × patch cells by a learned embedding (a conv of that kernel and stride)
+/// → N = (64 / patch)² tokens of width D, plus a learned spatial embedding [N, D] and a learned
+/// temporal one [T, D].
+/// </summary>
+public sealed class PatchEmbedding : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d projection;
+    private readonly Parameter spatial;
+    private readonly Parameter temporal;
+
+    public PatchEmbedding(string name, int channels, int width, int patch, int grid, int frames)
+        : base(name)
+    {
+        projection = nn.Conv2d(channels, width, patch, stride: patch);
+        spatial = nn.Parameter(randn(grid * grid, width) * 0.02f);
+        temporal = nn.Parameter(randn(frames, 1, width) * 0.02f);
+        RegisterComponents();
+    }
+
+    /// <summary>Features [B, T, C, h, w] → the embedding alone, without positions, [B, T, N, D] (the motion branch's input).</summary>
+    public Tensor Embed(Tensor features)
+    {
+        using var scope = NewDisposeScope();
+        var (b, t) = (features.size(0), features.size(1));
+        var cells = projection.call(features.flatten(0, 1)); // [B·T, D, g, g]
+        return cells.flatten(2).transpose(1, 2).reshape(b, t, -1, cells.size(1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Embedded tokens [B, T, N, D] → with spatial and temporal positions added.</summary>
+    public override Tensor forward(Tensor embedded) => embedded + spatial + temporal;
+}
