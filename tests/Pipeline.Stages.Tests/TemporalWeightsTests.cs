@@ -15,6 +15,8 @@ public sealed class TemporalWeightsTests : IDisposable
     [Theory]
     [InlineData("fasrnet")]
     [InlineData("dsa")]
+    [InlineData("vremd")]
+    [InlineData("vremd-no-bmd")]
     public void TheRegistrysRadiusIsTheHeadsOwn(string name)
     {
         using var head = TemporalModels.Create(name);

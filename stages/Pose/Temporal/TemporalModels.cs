@@ -17,6 +17,13 @@ public static class TemporalModels
         _ => throw new ArgumentException($"unknown temporal model '{name}' (known: {string.Join(", ", Names)})"),
     };
 
+    /// <summary>
+    /// `train`'s default peak learning rate for a head: 1e-3 for the convolutional heads; 3e-4 for VREMD,
+    /// whose transformer's loss rises at 1e-3 (TemporalTrainingTests).
+    /// </summary>
+    public static double LearningRate(string name) =>
+        name is VREMD.VREMD.ModelName or VREMD.VREMD.WithoutMotionName ? 3e-4 : 1e-3;
+
     /// <summary>A fresh head (identity at start) by name; an unknown name is an <see cref="ArgumentException"/> listing the known ones.</summary>
     public static TemporalHead Create(string name) => name switch
     {
