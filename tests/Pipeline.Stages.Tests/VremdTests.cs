@@ -84,6 +84,17 @@ public sealed class VremdTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void EachTokensReferencePointIsItsOwnCell()
+    {
+        using var scope = NewDisposeScope();
+        var points = DeformableCrossAttention.ReferencePoints(16);
+        Assert.Equal([256L, 2], points.shape);
+        Assert.Equal([1f, 1f], points[17].data<float>().ToArray()); // row-major: token 17 = (x 1, y 1)
+        Assert.Equal([15f, 0f], points[15].data<float>().ToArray());
+        Assert.Equal([15f, 15f], points[255].data<float>().ToArray());
+    }
+
+    [Fact]
     public void EveryParameterLearnsWithinAFewSteps()
     {
         using var model = new VREMD();

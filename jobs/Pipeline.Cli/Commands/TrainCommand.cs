@@ -101,7 +101,17 @@ internal static class TrainCommand
         if (data.PoseTrack is { } root)
         {
             var training = (await PoseTrackTrainingData.OpenAsync(root, "train", required: true, TrainVersions, seed, cacheRoot, device, cancellationToken))!;
-            var validation = validate ? await PoseTrackTrainingData.OpenAsync(root, "val", required: false, PoseTrackHeldOutVersions, seed, cacheRoot, device, cancellationToken) : null;
+            BackboneCache? validation;
+            try
+            {
+                validation = validate ? await PoseTrackTrainingData.OpenAsync(root, "val", required: false, PoseTrackHeldOutVersions, seed, cacheRoot, device, cancellationToken) : null;
+            }
+            catch
+            {
+                training.Dispose();
+                throw;
+            }
+
             if (validate && validation is null)
             {
                 Console.Error.WriteLine($"train: {PoseTrackTrainingData.AnnotationFolder(root, "val")} does not exist: no validation");
@@ -111,8 +121,16 @@ internal static class TrainCommand
         }
 
         var train = await TemporalData.OpenAsync(data.Video, TemporalData.ParseFrames(data.TrainFrames, "--frames"), TrainVersions, seed, cacheRoot, device, cancellationToken);
-        var heldOut = validate ? await TemporalData.OpenAsync(data.Video, TemporalData.ParseFrames(data.HeldOutFrames, "--validation-frames"), HeldOutVersions, seed, cacheRoot, device, cancellationToken) : null;
-        return (train, heldOut);
+        try
+        {
+            var heldOut = validate ? await TemporalData.OpenAsync(data.Video, TemporalData.ParseFrames(data.HeldOutFrames, "--validation-frames"), HeldOutVersions, seed, cacheRoot, device, cancellationToken) : null;
+            return (train, heldOut);
+        }
+        catch
+        {
+            train.Dispose();
+            throw;
+        }
     }
 
     private static async Task<int> RunAsync(string model, NeighbourSource source, TrainingData data, string weights, TrainingOptions options, bool resume, string cacheRoot, string deviceName, int validationWindows, CancellationToken cancellationToken)

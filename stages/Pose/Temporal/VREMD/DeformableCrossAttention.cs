@@ -57,14 +57,21 @@ public sealed class DeformableCrossAttention : nn.Module<Tensor, Tensor, Tensor>
         Tensor Grid(Tensor tokens) => tokens.transpose(1, 2).reshape(b, -1, grid, grid);
         var u = nn.functional.gelu(psi.call(Grid(cat([q, z], -1)))).flatten(2).transpose(1, 2); // [B, N, D]
         var delta = offsets.call(u).view(b, n, heads, points, 2);
-        var cells = arange(n, ScalarType.Int64, x.device);
-        var reference = stack([(cells % grid).to(ScalarType.Float32), (cells / grid).to(ScalarType.Float32)], -1).view(1, n, 1, 1, 2);
+        var reference = ReferencePoints(grid, x.device).view(1, n, 1, 1, 2);
         var locations = (reference + delta).permute(0, 2, 1, 3, 4).reshape(b * heads, n, points, 2); // [B·H, N, K, 2] (x, y) in cells
         var perHead = d / heads;
         Tensor Maps(Tensor t) => t.view(b, grid, grid, heads, perHead).permute(0, 3, 4, 1, 2).reshape(b * heads, perHead, grid, grid);
         var queries = q.view(b, n, heads, perHead).transpose(1, 2).reshape(b * heads, n, perHead);
         var attended = Sample(queries, Maps(key.call(x)), Maps(value.call(x)), locations); // [B·H, N, d]
         return output.call(attended.view(b, heads, n, perHead).transpose(1, 2).reshape(b, n, d)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Each token's own cell as (x, y) = (n mod grid, ⌊n / grid⌋), [grid², 2]: token n is row-major cell n.</summary>
+    public static Tensor ReferencePoints(int grid, Device? device = null)
+    {
+        using var scope = NewDisposeScope();
+        var cells = arange(grid * grid, ScalarType.Int64, device);
+        return stack([cells.remainder(grid), cells.div(grid, RoundingMode.floor)], -1).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>
