@@ -18,7 +18,7 @@ public sealed class HumanMask : nn.Module<Tensor, Tensor>
         : base(name)
     {
         classToken = nn.Parameter(randn(frames, 1, width) * 0.02f);
-        blocks = nn.ModuleList([.. Enumerable.Range(0, depth).Select(i => new TransformerBlock($"block{i}", width, heads))]);
+        blocks = TransformerStack.Create("block", depth, width, heads);
         RegisterComponents();
     }
 
@@ -28,10 +28,7 @@ public sealed class HumanMask : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (b, t, n, d) = (tokens.size(0), tokens.size(1), tokens.size(2), tokens.size(3));
         var x = cat([classToken.unsqueeze(0).expand(b, -1, -1, -1), tokens], 2).flatten(0, 1); // [B·T, 1 + N, D]
-        foreach (var block in blocks)
-        {
-            x = block.call(x);
-        }
+        x = blocks.Through(x);
 
         var (human, frame) = (x.narrow(1, 0, 1), x.narrow(1, 1, n)); // T_h [B·T, 1, D], F̄ [B·T, N, D]
         var mask = (frame.matmul(human.transpose(1, 2)) / Math.Sqrt(d)).sigmoid(); // [B·T, N, 1]

@@ -18,7 +18,7 @@ public sealed class KeypointMask : nn.Module<Tensor, (Tensor Masked, Tensor Keyp
         : base(name)
     {
         keypointTokens = nn.Parameter(randn(frames, joints, width) * 0.02f);
-        blocks = nn.ModuleList([.. Enumerable.Range(0, depth).Select(i => new TransformerBlock($"block{i}", width, heads))]);
+        blocks = TransformerStack.Create("block", depth, width, heads);
         RegisterComponents();
     }
 
@@ -29,10 +29,7 @@ public sealed class KeypointMask : nn.Module<Tensor, (Tensor Masked, Tensor Keyp
         var (b, t, n, d) = (tokens.size(0), tokens.size(1), tokens.size(2), tokens.size(3));
         var j = keypointTokens.size(1);
         var x = cat([keypointTokens.unsqueeze(0).expand(b, -1, -1, -1), tokens], 2).view(b, t * (j + n), d);
-        foreach (var block in blocks)
-        {
-            x = block.call(x);
-        }
+        x = blocks.Through(x);
 
         var perFrame = x.view(b, t, j + n, d);
         var keypoints = perFrame.narrow(2, 0, j);

@@ -15,8 +15,8 @@ public sealed class SpatioTemporalAggregation : nn.Module<Tensor, Tensor>
     public SpatioTemporalAggregation(string name, int width, int heads, int spatialDepth, int temporalDepth)
         : base(name)
     {
-        spatial = nn.ModuleList([.. Enumerable.Range(0, spatialDepth).Select(i => new TransformerBlock($"spatial{i}", width, heads))]);
-        temporal = nn.ModuleList([.. Enumerable.Range(0, temporalDepth).Select(i => new TransformerBlock($"temporal{i}", width, heads))]);
+        spatial = TransformerStack.Create("spatial", spatialDepth, width, heads);
+        temporal = TransformerStack.Create("temporal", temporalDepth, width, heads);
         RegisterComponents();
     }
 
@@ -26,16 +26,10 @@ public sealed class SpatioTemporalAggregation : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (b, t, n, d) = (tokens.size(0), tokens.size(1), tokens.size(2), tokens.size(3));
         var x = tokens.flatten(0, 1); // [B·T, N, D]
-        foreach (var block in spatial)
-        {
-            x = block.call(x);
-        }
+        x = spatial.Through(x);
 
         x = x.view(b, t, n, d).transpose(1, 2).reshape(b * n, t, d); // [B·N, T, D]
-        foreach (var block in temporal)
-        {
-            x = block.call(x);
-        }
+        x = temporal.Through(x);
 
         return x.view(b, n, t, d).transpose(1, 2).contiguous().MoveToOuterDisposeScope();
     }

@@ -40,6 +40,25 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     }
 }
 
+/// <summary>Stacks of transformer blocks: built by depth, applied in order.</summary>
+public static class TransformerStack
+{
+    /// <summary><paramref name="depth"/> blocks named <paramref name="prefix"/>0, <paramref name="prefix"/>1, ….</summary>
+    public static ModuleList<TransformerBlock> Create(string prefix, int depth, int width, int heads) =>
+        nn.ModuleList([.. Enumerable.Range(0, depth).Select(i => new TransformerBlock($"{prefix}{i}", width, heads))]);
+
+    /// <summary>Tokens [S, L, D] through every block of the stack.</summary>
+    public static Tensor Through(this ModuleList<TransformerBlock> blocks, Tensor x)
+    {
+        foreach (var block in blocks)
+        {
+            x = block.call(x);
+        }
+
+        return x;
+    }
+}
+
 /// <summary>Multi-head scaled dot-product attention on projected tokens, with its FLOPs counted.</summary>
 public static class Attention
 {
