@@ -57,6 +57,7 @@ public sealed class TemporalPrelabelTests : IDisposable
     [InlineData("fasrnet", 1)]
     [InlineData("dsa", 3)]
     [InlineData("vremd", 2)]
+    [InlineData("continuity", 1)]
     public async Task EveryTrackedPersonFrameGetsOneRowAsWithTheSingleFrameModel(string model, int detectEvery)
     {
         // People walk in and out of this clip, so tracks start and end mid-window.

@@ -33,7 +33,7 @@ public sealed class SampleCacheFixture : IAsyncLifetime
     }
 }
 
-public sealed class TemporalTrainingTests(SampleCacheFixture sample) : IClassFixture<SampleCacheFixture>, IDisposable
+public sealed class TemporalTrainingTests(SampleCacheFixture sample, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<SampleCacheFixture>, IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("train-").FullName;
 
@@ -95,14 +95,54 @@ public sealed class TemporalTrainingTests(SampleCacheFixture sample) : IClassFix
         Assert.Equal(batch.Targets.data<float>().ToArray(), copies.Targets.data<float>().ToArray());
     }
 
+    [Fact]
+    public void EverySlotCarriesItsOwnFramesTargetInTheKeyCropAndItsCleanFeatures()
+    {
+        var assembler = new WindowAssembler(sample.Cache, 2);
+        var key = Enumerable.Range(0, sample.Cache.Items.Count).First(i => sample.Cache.Teaches(i) && sample.Cache.Slot(i, 1, 2) != i);
+        var next = sample.Cache.Slot(key, 1, 2);
+
+        using var scope = NewDisposeScope();
+        using var batch = assembler.Assemble([new WindowRequest(key, [0, 0, 1, 1, 0])], withCleanFeatures: true);
+        Assert.Equal([1L, 5, 17, 3], batch.SlotKeypoints.shape);
+        var expected = WindowAssembler.InKeyCrop(sample.Cache.Target(next), sample.Cache.Items[next].CropRegion, sample.Cache.Items[key].CropRegion);
+        Assert.Equal(expected, batch.SlotKeypoints[0, 3].data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
+        Assert.Equal(sample.Cache.Target(key)!, batch.SlotKeypoints[0, 2].data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
+
+        // Slot t+1 is degraded in the input; its clean features are version 0 resampled the same way.
+        var (clean, _) = sample.Cache.Read(next, 0);
+        var resampled = NeighbourAlignment.Resample(clean.unsqueeze(0), [sample.Cache.Items[key].CropRegion], [sample.Cache.Items[next].CropRegion]);
+        Assert.True((batch.CleanFeatures![0, 3] - resampled[0]).abs().max().item<float>() < 1e-5);
+        Assert.True((batch.CleanFeatures[0, 3] - batch.Features[0, 3]).abs().max().item<float>() > 0.1, "the input slot is the degraded version");
+        Assert.Null(assembler.Assemble([new WindowRequest(key, [0, 0, 1, 1, 0])]).CleanFeatures);
+    }
+
+    [Fact]
+    public void TheContinuityLossTermsAreBalancedAtTheStart()
+    {
+        var assembler = new WindowAssembler(sample.Cache, 2);
+        var windows = Enumerable.Range(0, sample.Cache.Items.Count).Where(sample.Cache.Teaches).Take(8).Select(i => new WindowRequest(i, [1, 0, 1, 0, 1])).ToList();
+        using var scope = NewDisposeScope();
+        using var head = new Pose.Temporal.Continuity.Continuity();
+        using var batch = assembler.Assemble(windows, withCleanFeatures: true);
+        using var result = head.call(batch.Features, batch.Heatmaps);
+        using var terms = head.LossTerms(result, batch, new Random(1));
+        var w = Pose.Temporal.Continuity.Continuity.Weights;
+        var weighted = new[] { w.KeyFrame, w.Window, w.Contrastive, w.Spatial, w.Trajectory }.Zip(terms.All, (l, t) => l * t.item<float>()).ToArray();
+        output.WriteLine($"λ·L at the start: h2 {weighted[0]:E2}, h1 {weighted[1]:E2}, c {weighted[2]:E2}, s {weighted[3]:E2}, t {weighted[4]:E2}");
+        Assert.All(weighted.Skip(2), v => Assert.InRange(v / weighted[0], 0.03, 0.3)); // "about a tenth" (Continuity.Weights)
+    }
+
     [Theory]
     [InlineData("fasrnet", 3e-3, 40)]
     [InlineData("vremd", 1e-4, 120)] // the transformer head needs a far lower rate: at 1e-3 its loss here rises (4.3e-4 → 5.8e-4)
+    [InlineData("continuity", 1e-4, 120)]
     public void AFewStepsOfTrainingLowerTheLossOnTheirWindows(string model, double learningRate, int steps)
     {
-        var assembler = new WindowAssembler(sample.Cache, 1);
+        var radius = TemporalModels.Radius(model);
+        var assembler = new WindowAssembler(sample.Cache, radius);
         var windows = Enumerable.Range(0, sample.Cache.Items.Count).Where(sample.Cache.Teaches).Take(8)
-            .Select(i => new WindowRequest(i, [0, 1, 0])).ToList();
+            .Select(i => new WindowRequest(i, [.. Enumerable.Range(-radius, (2 * radius) + 1).Select(d => d == 0 ? 1 : 0)])).ToList();
         var options = Options(steps);
         options.LearningRate = learningRate;
         using var trainer = new TemporalTrainer(model, assembler, assembler, windows, options);
@@ -119,6 +159,7 @@ public sealed class TemporalTrainingTests(SampleCacheFixture sample) : IClassFix
     [InlineData("fasrnet")]
     [InlineData("dsa")]
     [InlineData("vremd")]
+    [InlineData("continuity")]
     public void AResumedRunEndsWhereAnUninterruptedOneDoes(string model)
     {
         var radius = TemporalModels.Create(model).Radius;

@@ -17,10 +17,22 @@ public sealed class TemporalWeightsTests : IDisposable
     [InlineData("dsa")]
     [InlineData("vremd")]
     [InlineData("vremd-no-bmd")]
+    [InlineData("continuity")]
+    [InlineData("continuity-no-fusion")]
     public void TheRegistrysRadiusIsTheHeadsOwn(string name)
     {
         using var head = TemporalModels.Create(name);
         Assert.Equal(head.Radius, TemporalModels.Radius(name));
+    }
+
+    [Fact]
+    public void AHeadsOwnTrainingSettingsAreRecordedInItsWeights()
+    {
+        var path = Path.Combine(folder, "continuity.safetensors");
+        using var head = new Pose.Temporal.Continuity.Continuity();
+        TemporalWeights.Save(path, head, new Dictionary<string, string>());
+        using var fresh = new Pose.Temporal.Continuity.Continuity();
+        Assert.Equal("h2=1 h1=0.2 c=0.0003 s=0.0003 t=4E-07 margin=0.1", TemporalWeights.Load(path, fresh)["loss_weights"]);
     }
 
     [Fact]

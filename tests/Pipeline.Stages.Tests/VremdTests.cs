@@ -1,3 +1,4 @@
+using Pipeline.Stages.Pose.Temporal.Tokens;
 using Pipeline.Stages.Pose.Temporal.VREMD;
 using TorchSharp;
 using Xunit.Abstractions;

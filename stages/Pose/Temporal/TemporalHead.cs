@@ -1,3 +1,4 @@
+using Pipeline.Stages.Pose.Temporal.Training;
 using static TorchSharp.torch;
 
 namespace Pipeline.Stages.Pose.Temporal;
@@ -31,6 +32,21 @@ public abstract class TemporalHead : nn.Module<Tensor, Tensor, TemporalOutput>
 
     /// <summary>The paper's training loss against target heatmaps [B, J, h, w] weighted per joint [B, J].</summary>
     public abstract Tensor Loss(TemporalOutput output, Tensor targets, Tensor weights);
+
+    /// <summary>
+    /// The loss a training step minimises: <see cref="Loss"/> on the key frame, unless the paper also
+    /// supervises the other frames or adds training-only terms, which read the whole
+    /// <paramref name="batch"/>; <paramref name="draw"/> is the step's own random stream (so a
+    /// resumed run draws the same).
+    /// </summary>
+    public virtual Tensor TrainingLoss(TemporalOutput output, WindowBatch batch, Random draw) =>
+        Loss(output, batch.Targets, batch.Weights);
+
+    /// <summary>Whether <see cref="TrainingLoss"/> reads the clean frames' features (<see cref="WindowBatch.CleanFeatures"/>).</summary>
+    public virtual bool TrainsOnCleanFeatures => false;
+
+    /// <summary>Training settings of the head's own (loss weights, margins) that its weights file records.</summary>
+    public virtual IReadOnlyDictionary<string, string> TrainingMetadata { get; } = new Dictionary<string, string>();
 
     /// <summary>The key frame's slice of a window tensor [B, T, …] → [B, …].</summary>
     protected Tensor Key(Tensor window) => window.select(1, Radius);

@@ -3,7 +3,7 @@ namespace Pipeline.Stages.Pose.Temporal;
 /// <summary>The temporal heads by the names the CLI takes.</summary>
 public static class TemporalModels
 {
-    public static readonly string[] Names = [FaSRnet.FaSRnet.ModelName, DSA.DSA.ModelName, VREMD.VREMD.ModelName, VREMD.VREMD.WithoutMotionName];
+    public static readonly string[] Names = [FaSRnet.FaSRnet.ModelName, DSA.DSA.ModelName, VREMD.VREMD.ModelName, VREMD.VREMD.WithoutMotionName, Continuity.Continuity.ModelName, Continuity.Continuity.WithoutFusionName];
 
     /// <summary>The frozen backbone every head was trained on.</summary>
     public const string Backbone = "movenet-thunder";
@@ -14,15 +14,16 @@ public static class TemporalModels
         FaSRnet.FaSRnet.ModelName => 1,
         DSA.DSA.ModelName => 2,
         VREMD.VREMD.ModelName or VREMD.VREMD.WithoutMotionName => 1,
+        Continuity.Continuity.ModelName or Continuity.Continuity.WithoutFusionName => 2,
         _ => throw new ArgumentException($"unknown temporal model '{name}' (known: {string.Join(", ", Names)})"),
     };
 
     /// <summary>
-    /// `train`'s default peak learning rate for a head: 1e-3 for the convolutional heads; 3e-4 for VREMD,
-    /// whose transformer's loss rises at 1e-3 (TemporalTrainingTests).
+    /// `train`'s default peak learning rate for a head: 1e-3 for the convolutional heads; 3e-4 for the
+    /// transformer heads (VREMD's loss rises at 1e-3, TemporalTrainingTests).
     /// </summary>
     public static double LearningRate(string name) =>
-        name is VREMD.VREMD.ModelName or VREMD.VREMD.WithoutMotionName ? 3e-4 : 1e-3;
+        name is VREMD.VREMD.ModelName or VREMD.VREMD.WithoutMotionName or Continuity.Continuity.ModelName or Continuity.Continuity.WithoutFusionName ? 3e-4 : 1e-3;
 
     /// <summary>A fresh head (identity at start) by name; an unknown name is an <see cref="ArgumentException"/> listing the known ones.</summary>
     public static TemporalHead Create(string name) => name switch
@@ -31,6 +32,8 @@ public static class TemporalModels
         DSA.DSA.ModelName => new DSA.DSA(),
         VREMD.VREMD.ModelName => new VREMD.VREMD(),
         VREMD.VREMD.WithoutMotionName => new VREMD.VREMD(withMotion: false),
+        Continuity.Continuity.ModelName => new Continuity.Continuity(),
+        Continuity.Continuity.WithoutFusionName => new Continuity.Continuity(withFusion: false),
         _ => throw new ArgumentException($"unknown temporal model '{name}' (known: {string.Join(", ", Names)})"),
     };
 }

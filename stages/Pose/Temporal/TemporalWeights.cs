@@ -20,6 +20,11 @@ public static class TemporalWeights
     public static void Save(string path, TemporalHead head, IReadOnlyDictionary<string, string> metadata)
     {
         var all = new Dictionary<string, string>(metadata) { [ModelKey] = head.GetName() };
+        foreach (var (key, value) in head.TrainingMetadata)
+        {
+            all[key] = value;
+        }
+
         SafeTensors.Write(path, head.state_dict().Select(kv => (kv.Key, kv.Value)), all);
     }
 

@@ -148,10 +148,10 @@ public sealed class TemporalTrainer : IDisposable
             group.LearningRate = LearningRate(step);
         }
 
-        using var batch = train.Assemble(Draw(step), device);
+        using var batch = train.Assemble(Draw(step), device, Head.TrainsOnCleanFeatures);
         optimizer.zero_grad();
         using var output = Head.call(batch.Features, batch.Heatmaps);
-        var loss = Head.Loss(output, batch.Targets, batch.Weights);
+        var loss = Head.TrainingLoss(output, batch, new Random(unchecked((options.Seed * 1_000_003) + step) ^ 0x5EED));
         loss.backward();
         optimizer.step();
         return loss.item<float>();

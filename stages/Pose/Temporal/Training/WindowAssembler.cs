@@ -16,8 +16,12 @@ public enum NeighbourSource
 /// <summary>One window to assemble: its key person-frame and, per slot t−δ … t+δ, which cached version to read.</summary>
 public sealed record WindowRequest(int Key, int[] SlotVersions);
 
-/// <summary>A batch of windows ready for a head: inputs, and the teacher's targets for the key frames.</summary>
-public sealed record WindowBatch(Tensor Features, Tensor Heatmaps, Tensor Targets, Tensor Weights, IReadOnlyList<WindowRequest> Requests) : IDisposable
+/// <summary>
+/// A batch of windows ready for a head: inputs, the targets for the key frames, the target keypoints
+/// of every slot in the key crop's coordinates (for heads that supervise the whole window), and, when
+/// asked for, every slot's clean features.
+/// </summary>
+public sealed record WindowBatch(Tensor Features, Tensor Heatmaps, Tensor Targets, Tensor Weights, Tensor SlotKeypoints, Tensor? CleanFeatures, IReadOnlyList<WindowRequest> Requests) : IDisposable
 {
     public void Dispose()
     {
@@ -25,6 +29,8 @@ public sealed record WindowBatch(Tensor Features, Tensor Heatmaps, Tensor Target
         Heatmaps.Dispose();
         Targets.Dispose();
         Weights.Dispose();
+        SlotKeypoints.Dispose();
+        CleanFeatures?.Dispose();
     }
 }
 
@@ -48,13 +54,18 @@ public sealed class WindowAssembler(BackboneCache cache, int radius, NeighbourSo
     public int SlotItem(int key, int offset) =>
         offset == 0 || source == NeighbourSource.KeyCopies ? key : cache.Slot(key, offset, radius);
 
-    /// <summary>Features [B, T, 24, s, s], heatmaps [B, T, 17, s, s] (float32, on <paramref name="device"/>), targets [B, 17, s, s], weights [B, 17].</summary>
-    public WindowBatch Assemble(IReadOnlyList<WindowRequest> requests, Device? device = null)
+    /// <summary>
+    /// Features [B, T, 24, s, s], heatmaps [B, T, 17, s, s] (float32, on <paramref name="device"/>), targets [B, 17, s, s],
+    /// weights [B, 17], slot keypoints [B, T, 17, 3]; with <paramref name="withCleanFeatures"/>, every slot's clean features [B, T, 24, s, s].
+    /// </summary>
+    public WindowBatch Assemble(IReadOnlyList<WindowRequest> requests, Device? device = null, bool withCleanFeatures = false)
     {
         using var scope = NewDisposeScope();
         var maps = new List<Tensor>(requests.Count * Window);
+        var clean = new List<Tensor>();
         var keyRegions = new List<BoundingBox>();
         var slotRegions = new List<BoundingBox>();
+        var slotKeypoints = new float[requests.Count * Window * BackboneCache.Joints * 3];
         foreach (var request in requests)
         {
             if (request.SlotVersions.Length != Window)
@@ -69,8 +80,15 @@ public sealed class WindowAssembler(BackboneCache cache, int radius, NeighbourSo
                 var version = source == NeighbourSource.KeyCopies ? request.SlotVersions[radius] : request.SlotVersions[slot];
                 var (features, heatmaps) = cache.Read(item, version);
                 maps.Add(cat([features, heatmaps], 0));
+                if (withCleanFeatures)
+                {
+                    clean.Add(version == 0 ? features : cache.Read(item, 0).Features);
+                }
+
                 keyRegions.Add(cache.Items[request.Key].CropRegion);
                 slotRegions.Add(cache.Items[item].CropRegion);
+                InKeyCrop(cache.Target(item), cache.Items[item].CropRegion, cache.Items[request.Key].CropRegion)
+                    .CopyTo(slotKeypoints, (keyRegions.Count - 1) * BackboneCache.Joints * 3);
             }
         }
 
@@ -80,11 +98,39 @@ public sealed class WindowAssembler(BackboneCache cache, int radius, NeighbourSo
         var window = aligned.view(requests.Count, Window, BackboneCache.FeatureChannels + BackboneCache.Joints, s, s);
         var teacher = tensor([.. requests.SelectMany(r => cache.Target(r.Key) ?? throw new ArgumentException($"person-frame {r.Key} has no label: it cannot be a window's key"))], [requests.Count, BackboneCache.Joints, 3]);
         var (targets, weights) = HeatmapTargets.Gaussian(teacher, s);
+        Tensor? Output(Tensor? t) => t?.to(device ?? CPU).contiguous().MoveToOuterDisposeScope();
+        var cleanFeatures = withCleanFeatures
+            ? NeighbourAlignment.Resample(stack(clean), keyRegions, slotRegions).view(requests.Count, Window, BackboneCache.FeatureChannels, s, s)
+            : null;
         return new WindowBatch(
-            window.narrow(2, 0, BackboneCache.FeatureChannels).to(device ?? CPU).contiguous().MoveToOuterDisposeScope(),
-            window.narrow(2, BackboneCache.FeatureChannels, BackboneCache.Joints).to(device ?? CPU).contiguous().MoveToOuterDisposeScope(),
-            targets.to(device ?? CPU).MoveToOuterDisposeScope(),
-            weights.to(device ?? CPU).MoveToOuterDisposeScope(),
+            Output(window.narrow(2, 0, BackboneCache.FeatureChannels))!,
+            Output(window.narrow(2, BackboneCache.FeatureChannels, BackboneCache.Joints))!,
+            Output(targets)!,
+            Output(weights)!,
+            Output(tensor(slotKeypoints, [requests.Count, Window, BackboneCache.Joints, 3]))!,
+            Output(cleanFeatures),
             requests);
+    }
+
+    /// <summary>
+    /// Target keypoints (x, y, score; x, y normalised to <paramref name="from"/>) in the coordinates of
+    /// <paramref name="to"/>; no target is 17 keypoints of score 0.
+    /// </summary>
+    public static float[] InKeyCrop(float[]? keypoints, BoundingBox from, BoundingBox to)
+    {
+        var mapped = new float[BackboneCache.Joints * 3];
+        if (keypoints is null)
+        {
+            return mapped;
+        }
+
+        for (var j = 0; j < BackboneCache.Joints; j++)
+        {
+            mapped[(j * 3) + 0] = (from.X1 + (keypoints[(j * 3) + 0] * from.Width) - to.X1) / to.Width;
+            mapped[(j * 3) + 1] = (from.Y1 + (keypoints[(j * 3) + 1] * from.Height) - to.Y1) / to.Height;
+            mapped[(j * 3) + 2] = keypoints[(j * 3) + 2];
+        }
+
+        return mapped;
     }
 }

@@ -1,3 +1,4 @@
+using Pipeline.Stages.Pose.Temporal.Tokens;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

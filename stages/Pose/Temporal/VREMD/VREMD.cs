@@ -1,3 +1,4 @@
+using Pipeline.Stages.Pose.Temporal.Tokens;
 using static TorchSharp.torch;
 
 namespace Pipeline.Stages.Pose.Temporal.VREMD;

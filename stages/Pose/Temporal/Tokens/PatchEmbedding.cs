@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Pipeline.Stages.Pose.Temporal.VREMD;
+namespace Pipeline.Stages.Pose.Temporal.Tokens;
 
 /// <summary>
 /// Tokens from the frozen backbone (the paper's ViT-L patch tokens): each frame's stride-4 map

@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Pipeline.Stages.Pose.Temporal.VREMD;
+namespace Pipeline.Stages.Pose.Temporal.Tokens;
 
 /// <summary>
 /// A pre-norm transformer block over token sequences [S, L, D]: x + MHSA(LN x), then x + MLP(LN x)
