@@ -266,6 +266,14 @@ internal static class TemporalBenchmark
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {model} {regime}: vs δ=0 control {Interval(vsControl)} (≥ +3: {Pass(vsControl.Difference >= 0.03)})"));
                 }
 
+                if (TemporalModels.Ablations.GetValueOrDefault(model) is { } ablation && Get(ablation) is { } ablated)
+                {
+                    // The papers' ablations: "no detectable contribution" is a result too, so no pass/fail here.
+                    var vsAblation = KeypointAgreement.PairedBootstrap(mine, ablated, resamples);
+                    var detectable = vsAblation.Low > 0 ? "contributes" : vsAblation.High < 0 ? "costs accuracy" : "no detectable contribution";
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {model} {regime}: vs its ablation {ablation} {Interval(vsAblation)} ({detectable})"));
+                }
+
                 if (regime == "key-degraded")
                 {
                     var vsCopies = KeypointAgreement.PairedBootstrap(mine, Get($"{model}, neighbours = key")!, resamples);

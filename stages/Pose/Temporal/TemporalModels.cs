@@ -5,6 +5,13 @@ public static class TemporalModels
 {
     public static readonly string[] Names = [FaSRnet.FaSRnet.ModelName, DSA.DSA.ModelName, VREMD.VREMD.ModelName, VREMD.VREMD.WithoutMotionName, Continuity.Continuity.ModelName, Continuity.Continuity.WithoutFusionName];
 
+    /// <summary>Each paper ablation by the full model it ablates: VREMD without BMD, the continuity model without multi-frame heatmap fusion.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Ablations = new Dictionary<string, string>
+    {
+        [VREMD.VREMD.ModelName] = VREMD.VREMD.WithoutMotionName,
+        [Continuity.Continuity.ModelName] = Continuity.Continuity.WithoutFusionName,
+    };
+
     /// <summary>The frozen backbone every head was trained on.</summary>
     public const string Backbone = "movenet-thunder";
 

@@ -143,7 +143,7 @@ public sealed record LossTerms(Tensor KeyFrame, Tensor Window, Tensor Contrastiv
 /// λ_h2 (key frame), λ_h1 (window), λ_c, λ_s, λ_t and the margin α of Eq. 11. The paper gives no values.
 /// λ_h2 = 1 as for the other heads; λ_h1 = 0.2 = 1 / (2T + 1), so the window's five frames weigh as much
 /// as the key frame's output; λ_c, λ_s and λ_t so that each term is about a tenth of the heatmap loss at
-/// the start of training on the sample (measured: `ContinuityTests` prints them); α = 0.1 on the unit sphere.
+/// the start of training on the sample (measured and checked by `TemporalTrainingTests.TheContinuityLossTermsAreBalancedAtTheStart`: 0.08, 0.12, 0.10 of L_h2); α = 0.1 on the unit sphere.
 /// </summary>
 public sealed record LossWeights(double KeyFrame, double Window, double Contrastive, double Spatial, double Trajectory, double Margin)
 {
