@@ -59,12 +59,54 @@ public sealed class ContinuityTests(ITestOutputHelper output)
         Assert.Equal(0, (result.Intermediate[0] - heatmaps).abs().max().ToSingle());
     }
 
-    [Fact]
-    public void GradientsReachEveryParameter()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void GradientsReachEveryParameter(bool withFusion)
     {
         // Zero-initialised layers on the longest path: D's last conv, then (behind it) E_S's last layer; the fusion head.
-        using var model = new Continuity();
+        using var model = new Continuity(withFusion: withFusion);
         Assert.Empty(TemporalHeadInputs.ParametersWithoutGradient(model, steps: 4));
+    }
+
+    [Fact]
+    public void EveryTrainingTermReachesTheHead()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(2);
+        using var model = new Continuity();
+        var (features, heatmaps) = TemporalHeadInputs.Random(Batch, model);
+        var keypoints = rand(Batch, 5, 17, 3);
+        using var batch = new WindowBatch(features, heatmaps, rand(Batch, 17, 64, 64), ones(Batch, 17), keypoints, ones(Batch, 5), features.clone(), []);
+        using var result = model.call(features, heatmaps);
+        using var terms = model.LossTerms(result, batch, new Random(1));
+        foreach (var (term, name) in terms.All.Zip(new[] { "L_h2", "L_h1", "L_c", "L_s", "L_t" }))
+        {
+            model.zero_grad();
+            term.backward(retain_graph: true);
+            var reached = model.parameters().Count(p => p.grad is { } g && g.abs().sum().ToSingle() > 0);
+            Assert.True(reached > 0 && float.IsFinite(term.ToSingle()), $"{name} = {term.ToSingle()} reaches {reached} parameters");
+        }
+
+        // L_c and L_s shape E_Z (and the embedding) directly; L_t only through the heatmaps.
+        model.zero_grad();
+        terms.Contrastive.backward(retain_graph: true);
+        Assert.Contains(model.named_parameters(), p => p.name.StartsWith("semantic.", StringComparison.Ordinal) && p.parameter.grad is { } g && g.abs().sum().ToSingle() > 0);
+    }
+
+    [Fact]
+    public void TheAblationWithoutFusionReadsOnlyTheKeyFrameAtInference()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new Continuity(withFusion: false);
+        model.eval();
+        var (features, heatmaps) = TemporalHeadInputs.Random(Batch, model);
+        using var whole = model.call(features, heatmaps);
+        features[.., 0] = zeros_like(features[.., 0]);
+        heatmaps[.., 4] = zeros_like(heatmaps[.., 4]);
+        using var changed = model.call(features, heatmaps);
+        Assert.Equal(0, (whole.Heatmaps - changed.Heatmaps).abs().max().ToSingle());
+        Assert.Equal([Batch, 1L, 17, 64, 64], whole.Intermediate[0].shape);
     }
 
     [Fact]
@@ -80,9 +122,12 @@ public sealed class ContinuityTests(ITestOutputHelper output)
         // Frames on a line in time order (0, 1, 2, 3, 4): distant pairs are twice as far; no loss at α = 0.5.
         Assert.Equal(0, ContinuityLosses.Contrastive(arange(5, ScalarType.Float32).view(1, 5, 1), 0.5).ToSingle(), 5);
 
-        // The printed Eq. 2's sign would charge exactly that ordering: this is the text's reading.
-        var reversed = tensor(new float[] { 0, 1.5f, 2, 2.5f, 4 }).view(1, 5, 1); // adjacent 0.5 apart, distant 1 (d = 1)
-        Assert.Equal((0 + 0 + 0 + 0) / 2.0, ContinuityLosses.Contrastive(reversed, 0.5).ToSingle(), 5);
+        // (Eq. 2 as printed would give 1.5 for the first case and charge the second.)
+
+        // A window whose slot t+2 repeats another frame (a track's end): the d = 2 pair does not count.
+        var ends = tensor(new float[] { 1, 1, 1, 1, 0 }).view(1, 5);
+        Assert.Equal(0.5, ContinuityLosses.Contrastive(z, 0.5, ends).ToSingle(), 5);
+        Assert.Equal(0, ContinuityLosses.Contrastive(z, 0.5, tensor(new float[] { 0, 0, 1, 0, 0 }).view(1, 5)).ToSingle(), 5);
     }
 
     [Fact]
@@ -165,17 +210,21 @@ public sealed class ContinuityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void OnlyTheMostProbablePositionsCount()
+    public void OnlyTheMostProbablePositionsCountRenormalised()
     {
-        // A heatmap whose mass lies on 9 pixels gives the same loss over its 9 candidates as over every pixel.
+        // The 9 candidates against Eq. 6 over every pixel pair of heatmaps cut to their 9 highest pixels and renormalised.
         using var scope = NewDisposeScope();
         var generator = new Generator(5);
-        var heatmaps = zeros([1, 2, 1, 8, 8]);
-        heatmaps[.., .., .., TensorIndex.Slice(2, 5), TensorIndex.Slice(3, 6)] = rand([1, 2, 1, 3, 3], generator: generator) + 0.1f;
+        var heatmaps = rand([1, 2, 2, 8, 8], generator: generator);
         var appearance = randn([1, 2, 3, 8, 8], generator: generator);
+        var flat = heatmaps.flatten(3);
+        var threshold = flat.topk(9, dim: -1).values.min(-1, keepdim: true).values;
+        var cut = (flat * flat.ge(threshold)).view(heatmaps.shape);
         var nine = ContinuityLosses.TrajectoryDifference(heatmaps, appearance, candidates: 9).ToSingle();
-        var all = ContinuityLosses.TrajectoryDifference(heatmaps, appearance, candidates: 64).ToSingle();
-        Assert.Equal(all, nine, 3);
+        var reference = ContinuityLosses.TrajectoryDifference(cut, appearance, candidates: 64).ToSingle();
+        var everything = ContinuityLosses.TrajectoryDifference(heatmaps, appearance, candidates: 64).ToSingle();
+        Assert.Equal(reference, nine, 3);
+        Assert.True(Math.Abs(everything - nine) > 1e-2, $"the candidates matter here: {nine} vs {everything} over every pixel");
     }
 
     [Fact]
@@ -190,6 +239,10 @@ public sealed class ContinuityTests(ITestOutputHelper output)
         for (var i = 0; i < 200; i++)
         {
             var (a, c) = (theta[(i * 6) + 0], theta[(i * 6) + 3]);
+            Assert.Equal(-c, theta[(i * 6) + 1]);
+            Assert.Equal(a, theta[(i * 6) + 4]);
+            Assert.Equal(0, theta[(i * 6) + 2]);
+            Assert.Equal(0, theta[(i * 6) + 5]);
             var scale = 1 / Math.Sqrt((a * a) + (c * c));
             var degrees = Math.Atan2(c, a) * 180 / Math.PI;
             Assert.InRange(scale, 0.75 - 1e-5, 1.25 + 1e-5);
@@ -209,5 +262,8 @@ public sealed class ContinuityTests(ITestOutputHelper output)
         Assert.Equal((100f - 40) / 200, mapped[1], 5);
         Assert.Equal(0.9f, mapped[2]);
         Assert.All(WindowAssembler.InKeyCrop(null, neighbour, key), v => Assert.Equal(0, v));
+
+        (keypoints[3], keypoints[4], keypoints[5]) = (0.05f, 0.5f, 0.9f); // image x 110: left of the key crop
+        Assert.Equal(0, WindowAssembler.InKeyCrop(keypoints, neighbour, key)[5]);
     }
 }

@@ -24,14 +24,23 @@ public static class FlopCounter
         }
     }
 
-    /// <summary>FLOPs of one forward pass of a head on one window of <paramref name="size"/>² maps (the counts depend on shapes only).</summary>
+    /// <summary>FLOPs of one inference pass (eval mode) of a head on one window of <paramref name="size"/>² maps (the counts depend on shapes only).</summary>
     public static long PerWindow(TemporalHead head, int size = 64)
     {
         using var scope = NewDisposeScope();
         var device = head.parameters().First().device;
         var features = rand([1, head.Window, head.FeatureChannels, size, size], device: device);
         var heatmaps = rand([1, head.Window, head.Joints, size, size], device: device);
-        return Count(head, () => head.call(features, heatmaps).Dispose());
+        var training = head.training;
+        head.eval();
+        try
+        {
+            return Count(head, () => head.call(features, heatmaps).Dispose());
+        }
+        finally
+        {
+            head.train(training);
+        }
     }
 
     /// <summary>FLOPs of <paramref name="run"/> (a forward pass of <paramref name="module"/> on one window).</summary>

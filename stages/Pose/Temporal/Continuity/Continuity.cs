@@ -45,7 +45,8 @@ public sealed class Continuity : TemporalHead
         : base(withFusion ? ModelName : WithoutFusionName, radius: 2, channels, joints)
     {
         const int grid = MapSize / Patch;
-        this.embedding = new PatchEmbedding("embedding", channels, width, Patch, grid, Window);
+        // No temporal position: Z = E_Z(F) of one frame (Eq. 1) must not know the frame's slot, or L_c could be met by the positions alone.
+        this.embedding = new PatchEmbedding("embedding", channels, width, Patch, grid, frames: 0);
         semantic = new SemanticAlignmentEncoder("E_Z", grid * grid, width, heads, embedding);
         transformation = new TransformationEncoder("E_S", width, grid);
         decoder = new SemanticAlignmentDecoder("D", embedding, joints, MapSize);
@@ -55,17 +56,24 @@ public sealed class Continuity : TemporalHead
 
     /// <summary>
     /// Features [B, 5, C, 64, 64] and heatmaps [B, 5, J, 64, 64] of t−2 … t+2 → H_t* [B, J, 64, 64];
-    /// intermediate: the per-frame heatmaps H [B, 5, J, 64, 64] and embeddings Z [B, 5, M].
+    /// intermediate: the per-frame heatmaps H [B, T′, J, 64, 64] and embeddings Z [B, T′, M] — every
+    /// frame (T′ = 5), except for the ablation without fusion outside training, which needs only the
+    /// key frame's (T′ = 1).
     /// </summary>
     public override TemporalOutput forward(Tensor features, Tensor heatmaps)
     {
         using var scope = NewDisposeScope();
+        if (fusion is null && !training)
+        {
+            (features, heatmaps) = (features.narrow(1, Radius, 1), heatmaps.narrow(1, Radius, 1));
+        }
+
         var (b, t) = (features.size(0), features.size(1));
         var tokens = embedding.call(embedding.Embed(features)).flatten(0, 1); // [B·T, N, D]
         var z = semantic.call(tokens);                                         // [B·T, M]
         var s = transformation.call(tokens);                                   // [B·T, 2, 3]
         var perFrame = heatmaps + AffineTransform.Apply(decoder.call(z), s).view(heatmaps.shape);
-        var output = fusion?.call(perFrame) ?? Key(perFrame);
+        var output = fusion?.call(perFrame) ?? perFrame.select(1, t / 2);
         return new TemporalOutput(output.MoveToOuterDisposeScope(), [perFrame.MoveToOuterDisposeScope(), z.view(b, t, -1).MoveToOuterDisposeScope()]);
     }
 
@@ -97,15 +105,15 @@ public sealed class Continuity : TemporalHead
         // Z′: the key frame's features rotated and scaled, through the same embedding and encoder.
         var keyFeatures = Key(batch.Features);
         var turned = AffineTransform.Apply(keyFeatures, AffineTransform.RandomRotationScale(draw, (int)b, device: keyFeatures.device));
-        var turnedTokens = embedding.call(embedding.Embed(turned.unsqueeze(1))).select(1, Radius); // positions broadcast over the window: the key's
+        var turnedTokens = embedding.call(embedding.Embed(turned.unsqueeze(1))).select(1, 0);
         var zTurned = semantic.call(turnedTokens);
 
         var terms = new LossTerms(
             Loss(output, batch.Targets, batch.Weights),
             window,
-            ContinuityLosses.Contrastive(z, Weights.Margin),
+            ContinuityLosses.Contrastive(z, Weights.Margin, batch.SlotOwnFrame),
             ContinuityLosses.SpatialConsistency(Key(z), zTurned),
-            ContinuityLosses.TrajectoryDifference(perFrame, batch.CleanFeatures ?? batch.Features));
+            ContinuityLosses.TrajectoryDifference(perFrame, batch.CleanFeatures ?? throw new ArgumentException("the continuity model's L_t reads the clean frames' features: assemble its windows with withCleanFeatures")));
         terms.MoveToOuterDisposeScope();
         return terms;
     }
@@ -143,7 +151,7 @@ public sealed record LossTerms(Tensor KeyFrame, Tensor Window, Tensor Contrastiv
 /// λ_h2 (key frame), λ_h1 (window), λ_c, λ_s, λ_t and the margin α of Eq. 11. The paper gives no values.
 /// λ_h2 = 1 as for the other heads; λ_h1 = 0.2 = 1 / (2T + 1), so the window's five frames weigh as much
 /// as the key frame's output; λ_c, λ_s and λ_t so that each term is about a tenth of the heatmap loss at
-/// the start of training on the sample (measured and checked by `TemporalTrainingTests.TheContinuityLossTermsAreBalancedAtTheStart`: 0.08, 0.12, 0.10 of L_h2); α = 0.1 on the unit sphere.
+/// the start of training on the sample (measured and checked by `TemporalTrainingTests.TheContinuityLossTermsAreBalancedAtTheStart`: 0.12, 0.14, 0.10 of L_h2); α = 0.1 on the unit sphere.
 /// </summary>
 public sealed record LossWeights(double KeyFrame, double Window, double Contrastive, double Spatial, double Trajectory, double Margin)
 {

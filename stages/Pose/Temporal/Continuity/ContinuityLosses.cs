@@ -12,24 +12,30 @@ public static class ContinuityLosses
     /// L_c over embeddings Z [B, T, M] of the frames t−δ … t+δ: for every interval d = 1 … δ, the
     /// distant pair (t−d, t+d) is to be farther apart than each adjacent pair (t−d, t) and (t, t+d)
     /// by the margin α — max(0, ‖Z_{t−d} − Z_t‖ − ‖Z_{t−d} − Z_{t+d}‖ + α) + max(0, ‖Z_t − Z_{t+d}‖ − ‖Z_{t−d} − Z_{t+d}‖ + α),
-    /// averaged over d and the batch. Eq. 2 as printed subtracts the adjacent distance from the distant
-    /// one (and drops Z_t from its second term), which would pull distant frames together; this follows
-    /// the sentence under it ("neighboring frames closer while keeping distant frames apart").
+    /// averaged over the (window, d) pairs whose slots t−d and t+d hold those frames themselves
+    /// (<paramref name="ownFrame"/> [B, T], 1 or 0; at a track's ends and gaps a slot repeats the nearest
+    /// frame, and copies of one frame cannot be α apart). Eq. 2 as printed subtracts the adjacent
+    /// distance from the distant one (and drops Z_t from its second term), which would pull distant
+    /// frames together; this follows the sentence under it ("neighboring frames closer while keeping
+    /// distant frames apart").
     /// </summary>
-    public static Tensor Contrastive(Tensor z, double margin)
+    public static Tensor Contrastive(Tensor z, double margin, Tensor? ownFrame = null)
     {
         using var scope = NewDisposeScope();
         var radius = (int)(z.size(1) - 1) / 2;
         var key = z.select(1, radius);
         var total = zeros([z.size(0)], z.dtype, z.device);
+        var count = zeros([z.size(0)], z.dtype, z.device);
         for (var d = 1; d <= radius; d++)
         {
             var (before, after) = (z.select(1, radius - d), z.select(1, radius + d));
             var distant = Distance(before, after);
-            total = total + nn.functional.relu(Distance(before, key) - distant + margin) + nn.functional.relu(Distance(key, after) - distant + margin);
+            var valid = ownFrame is null ? ones_like(distant) : ownFrame.select(1, radius - d) * ownFrame.select(1, radius + d);
+            total = total + (valid * (nn.functional.relu(Distance(before, key) - distant + margin) + nn.functional.relu(Distance(key, after) - distant + margin)));
+            count = count + valid;
         }
 
-        return (total / radius).mean().MoveToOuterDisposeScope();
+        return (total.sum() / count.sum().clamp_min(1)).MoveToOuterDisposeScope();
     }
 
     /// <summary>L_s = ‖Z − Z′‖₂ between embeddings [S, M] of frames and of their rotated and scaled versions, averaged.</summary>

@@ -27,12 +27,11 @@ public sealed class MultiFrameHeatmapFusion : nn.Module<Tensor, Tensor>
     private readonly int radius;
     private readonly int joints;
     private readonly int patch;
-    private readonly int grid;
 
     public MultiFrameHeatmapFusion(string name, int joints, int width, int heads, int patch, int grid, int radius, int depth)
         : base(name)
     {
-        (this.radius, this.joints, this.patch, this.grid) = (radius, joints, patch, grid);
+        (this.radius, this.joints, this.patch) = (radius, joints, patch);
         embedding = new PatchEmbedding("embedding", joints, width, patch, grid, (2 * radius) + 1);
         temporal = TransformerStack.Create("temporal", depth, width, heads);
         spatial = TransformerStack.Create("spatial", depth, width, heads);
@@ -62,9 +61,7 @@ public sealed class MultiFrameHeatmapFusion : nn.Module<Tensor, Tensor>
             x = spatial[layer].call(x).view(b, t, n, d);                                   // [B, T, N, D]
         }
 
-        var cells = unpatch.call(norm.call(x.select(1, radius)));                           // [B, N, J·p·p]
-        var size = grid * patch;
-        var maps = cells.view(b, grid, grid, joints, patch, patch).permute(0, 3, 1, 4, 2, 5).reshape(b, joints, size, size);
+        var maps = Patches.ToMaps(unpatch.call(norm.call(x.select(1, radius))), joints, patch); // [B, N, J·p·p] → [B, J, h, w]
         return (heatmaps.select(1, radius) + head.call(maps)).MoveToOuterDisposeScope();
     }
 }

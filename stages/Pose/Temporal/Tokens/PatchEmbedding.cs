@@ -13,14 +13,14 @@ public sealed class PatchEmbedding : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d projection;
     private readonly Parameter spatial;
-    private readonly Parameter temporal;
+    private readonly Parameter? temporal;
 
     public PatchEmbedding(string name, int channels, int width, int patch, int grid, int frames)
         : base(name)
     {
         projection = nn.Conv2d(channels, width, patch, stride: patch);
         spatial = nn.Parameter(randn(grid * grid, width) * 0.02f);
-        temporal = nn.Parameter(randn(frames, 1, width) * 0.02f);
+        temporal = frames > 0 ? nn.Parameter(randn(frames, 1, width) * 0.02f) : null;
         RegisterComponents();
     }
 
@@ -33,6 +33,6 @@ public sealed class PatchEmbedding : nn.Module<Tensor, Tensor>
         return cells.flatten(2).transpose(1, 2).reshape(b, t, -1, cells.size(1)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Embedded tokens [B, T, N, D] → with spatial and temporal positions added.</summary>
-    public override Tensor forward(Tensor embedded) => embedded + spatial + temporal;
+    /// <summary>Embedded tokens [B, T, N, D] → with spatial and (where there is one) temporal positions added.</summary>
+    public override Tensor forward(Tensor embedded) => temporal is null ? embedded + spatial : embedded + spatial + temporal;
 }

@@ -18,10 +18,11 @@ public sealed record WindowRequest(int Key, int[] SlotVersions);
 
 /// <summary>
 /// A batch of windows ready for a head: inputs, the targets for the key frames, the target keypoints
-/// of every slot in the key crop's coordinates (for heads that supervise the whole window), and, when
-/// asked for, every slot's clean features.
+/// of every slot in the key crop's coordinates (for heads that supervise the whole window), whether
+/// each slot holds its own frame t+d (1) or a repeat (0: a track's end or gap, or key copies), and,
+/// when asked for, every slot's clean features.
 /// </summary>
-public sealed record WindowBatch(Tensor Features, Tensor Heatmaps, Tensor Targets, Tensor Weights, Tensor SlotKeypoints, Tensor? CleanFeatures, IReadOnlyList<WindowRequest> Requests) : IDisposable
+public sealed record WindowBatch(Tensor Features, Tensor Heatmaps, Tensor Targets, Tensor Weights, Tensor SlotKeypoints, Tensor SlotOwnFrame, Tensor? CleanFeatures, IReadOnlyList<WindowRequest> Requests) : IDisposable
 {
     public void Dispose()
     {
@@ -30,6 +31,7 @@ public sealed record WindowBatch(Tensor Features, Tensor Heatmaps, Tensor Target
         Targets.Dispose();
         Weights.Dispose();
         SlotKeypoints.Dispose();
+        SlotOwnFrame.Dispose();
         CleanFeatures?.Dispose();
     }
 }
@@ -56,7 +58,7 @@ public sealed class WindowAssembler(BackboneCache cache, int radius, NeighbourSo
 
     /// <summary>
     /// Features [B, T, 24, s, s], heatmaps [B, T, 17, s, s] (float32, on <paramref name="device"/>), targets [B, 17, s, s],
-    /// weights [B, 17], slot keypoints [B, T, 17, 3]; with <paramref name="withCleanFeatures"/>, every slot's clean features [B, T, 24, s, s].
+    /// weights [B, 17], slot keypoints [B, T, 17, 3], slot own-frame flags [B, T]; with <paramref name="withCleanFeatures"/>, every slot's clean features [B, T, 24, s, s].
     /// </summary>
     public WindowBatch Assemble(IReadOnlyList<WindowRequest> requests, Device? device = null, bool withCleanFeatures = false)
     {
@@ -66,6 +68,7 @@ public sealed class WindowAssembler(BackboneCache cache, int radius, NeighbourSo
         var keyRegions = new List<BoundingBox>();
         var slotRegions = new List<BoundingBox>();
         var slotKeypoints = new float[requests.Count * Window * BackboneCache.Joints * 3];
+        var ownFrame = new float[requests.Count * Window];
         foreach (var request in requests)
         {
             if (request.SlotVersions.Length != Window)
@@ -89,6 +92,7 @@ public sealed class WindowAssembler(BackboneCache cache, int radius, NeighbourSo
                 slotRegions.Add(cache.Items[item].CropRegion);
                 InKeyCrop(cache.Target(item), cache.Items[item].CropRegion, cache.Items[request.Key].CropRegion)
                     .CopyTo(slotKeypoints, (keyRegions.Count - 1) * BackboneCache.Joints * 3);
+                ownFrame[keyRegions.Count - 1] = slot == radius || (item != request.Key && cache.Items[item].Frame == cache.Items[request.Key].Frame + slot - radius) ? 1 : 0;
             }
         }
 
@@ -108,13 +112,15 @@ public sealed class WindowAssembler(BackboneCache cache, int radius, NeighbourSo
             Output(targets)!,
             Output(weights)!,
             Output(tensor(slotKeypoints, [requests.Count, Window, BackboneCache.Joints, 3]))!,
+            Output(tensor(ownFrame, [requests.Count, Window]))!,
             Output(cleanFeatures),
             requests);
     }
 
     /// <summary>
     /// Target keypoints (x, y, score; x, y normalised to <paramref name="from"/>) in the coordinates of
-    /// <paramref name="to"/>; no target is 17 keypoints of score 0.
+    /// <paramref name="to"/>; no target is 17 keypoints of score 0, and so is a joint that falls outside
+    /// <paramref name="to"/> (its Gaussian would lie off the map, teaching an empty heatmap).
     /// </summary>
     public static float[] InKeyCrop(float[]? keypoints, BoundingBox from, BoundingBox to)
     {
@@ -128,7 +134,8 @@ public sealed class WindowAssembler(BackboneCache cache, int radius, NeighbourSo
         {
             mapped[(j * 3) + 0] = (from.X1 + (keypoints[(j * 3) + 0] * from.Width) - to.X1) / to.Width;
             mapped[(j * 3) + 1] = (from.Y1 + (keypoints[(j * 3) + 1] * from.Height) - to.Y1) / to.Height;
-            mapped[(j * 3) + 2] = keypoints[(j * 3) + 2];
+            var inside = mapped[(j * 3) + 0] is >= 0 and <= 1 && mapped[(j * 3) + 1] is >= 0 and <= 1;
+            mapped[(j * 3) + 2] = inside ? keypoints[(j * 3) + 2] : 0;
         }
 
         return mapped;
