@@ -58,6 +58,7 @@ public sealed class TemporalPrelabelTests : IDisposable
     [InlineData("dsa", 3)]
     [InlineData("vremd", 2)]
     [InlineData("continuity", 1)]
+    [InlineData("sdtc", 1)]
     public async Task EveryTrackedPersonFrameGetsOneRowAsWithTheSingleFrameModel(string model, int detectEvery)
     {
         // People walk in and out of this clip, so tracks start and end mid-window.

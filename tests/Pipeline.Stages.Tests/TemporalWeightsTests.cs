@@ -19,6 +19,8 @@ public sealed class TemporalWeightsTests : IDisposable
     [InlineData("vremd-no-bmd")]
     [InlineData("continuity")]
     [InlineData("continuity-no-fusion")]
+    [InlineData("sdtc")]
+    [InlineData("sdtc-no-masking")]
     public void TheRegistrysRadiusIsTheHeadsOwn(string name)
     {
         using var head = TemporalModels.Create(name);

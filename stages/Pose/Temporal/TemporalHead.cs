@@ -34,6 +34,12 @@ public abstract class TemporalHead : nn.Module<Tensor, Tensor, TemporalOutput>
     public abstract Tensor Loss(TemporalOutput output, Tensor targets, Tensor weights);
 
     /// <summary>
+    /// A training step's forward pass, with the step's own random stream for what a paper randomises
+    /// inside the model at training time (SDTC's masks); a plain forward pass unless a head says otherwise.
+    /// </summary>
+    public virtual TemporalOutput TrainingForward(WindowBatch batch, Random draw) => call(batch.Features, batch.Heatmaps);
+
+    /// <summary>
     /// The loss a training step minimises: <see cref="Loss"/> on the key frame, unless the paper also
     /// supervises the other frames or adds training-only terms, which read the whole
     /// <paramref name="batch"/>; <paramref name="draw"/> is the step's own random stream (so a

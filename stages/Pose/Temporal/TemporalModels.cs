@@ -3,13 +3,14 @@ namespace Pipeline.Stages.Pose.Temporal;
 /// <summary>The temporal heads by the names the CLI takes.</summary>
 public static class TemporalModels
 {
-    public static readonly string[] Names = [FaSRnet.FaSRnet.ModelName, DSA.DSA.ModelName, VREMD.VREMD.ModelName, VREMD.VREMD.WithoutMotionName, Continuity.Continuity.ModelName, Continuity.Continuity.WithoutFusionName];
+    public static readonly string[] Names = [FaSRnet.FaSRnet.ModelName, DSA.DSA.ModelName, VREMD.VREMD.ModelName, VREMD.VREMD.WithoutMotionName, Continuity.Continuity.ModelName, Continuity.Continuity.WithoutFusionName, SDTC.SDTC.ModelName, SDTC.SDTC.WithoutMaskingName];
 
-    /// <summary>Each paper ablation by the full model it ablates: VREMD without BMD, the continuity model without multi-frame heatmap fusion.</summary>
+    /// <summary>Each paper ablation by the full model it ablates: VREMD without BMD, the continuity model without multi-frame heatmap fusion, SDTC without MLSME's masking.</summary>
     public static readonly IReadOnlyDictionary<string, string> Ablations = new Dictionary<string, string>
     {
         [VREMD.VREMD.ModelName] = VREMD.VREMD.WithoutMotionName,
         [Continuity.Continuity.ModelName] = Continuity.Continuity.WithoutFusionName,
+        [SDTC.SDTC.ModelName] = SDTC.SDTC.WithoutMaskingName,
     };
 
     /// <summary>The frozen backbone every head was trained on.</summary>
@@ -22,6 +23,7 @@ public static class TemporalModels
         DSA.DSA.ModelName => 2,
         VREMD.VREMD.ModelName or VREMD.VREMD.WithoutMotionName => 1,
         Continuity.Continuity.ModelName or Continuity.Continuity.WithoutFusionName => 2,
+        SDTC.SDTC.ModelName or SDTC.SDTC.WithoutMaskingName => 2,
         _ => throw new ArgumentException($"unknown temporal model '{name}' (known: {string.Join(", ", Names)})"),
     };
 
@@ -30,7 +32,8 @@ public static class TemporalModels
     /// transformer heads (VREMD's loss rises at 1e-3, TemporalTrainingTests).
     /// </summary>
     public static double LearningRate(string name) =>
-        name is VREMD.VREMD.ModelName or VREMD.VREMD.WithoutMotionName or Continuity.Continuity.ModelName or Continuity.Continuity.WithoutFusionName ? 3e-4 : 1e-3;
+        name is VREMD.VREMD.ModelName or VREMD.VREMD.WithoutMotionName or Continuity.Continuity.ModelName or Continuity.Continuity.WithoutFusionName
+            or SDTC.SDTC.ModelName or SDTC.SDTC.WithoutMaskingName ? 3e-4 : 1e-3;
 
     /// <summary>A fresh head (identity at start) by name; an unknown name is an <see cref="ArgumentException"/> listing the known ones.</summary>
     public static TemporalHead Create(string name) => name switch
@@ -41,6 +44,8 @@ public static class TemporalModels
         VREMD.VREMD.WithoutMotionName => new VREMD.VREMD(withMotion: false),
         Continuity.Continuity.ModelName => new Continuity.Continuity(),
         Continuity.Continuity.WithoutFusionName => new Continuity.Continuity(withFusion: false),
+        SDTC.SDTC.ModelName => new SDTC.SDTC(),
+        SDTC.SDTC.WithoutMaskingName => new SDTC.SDTC(withMasking: false),
         _ => throw new ArgumentException($"unknown temporal model '{name}' (known: {string.Join(", ", Names)})"),
     };
 }

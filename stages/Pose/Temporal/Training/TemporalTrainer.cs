@@ -150,8 +150,9 @@ public sealed class TemporalTrainer : IDisposable
 
         using var batch = train.Assemble(Draw(step), device, Head.TrainsOnCleanFeatures);
         optimizer.zero_grad();
-        using var output = Head.call(batch.Features, batch.Heatmaps);
-        var loss = Head.TrainingLoss(output, batch, new Random(unchecked((options.Seed * 1_000_003) + step) ^ 0x5EED));
+        var draw = new Random(unchecked((options.Seed * 1_000_003) + step) ^ 0x5EED); // the step's own stream, apart from Draw's
+        using var output = Head.TrainingForward(batch, draw);
+        var loss = Head.TrainingLoss(output, batch, draw);
         loss.backward();
         optimizer.step();
         return loss.item<float>();
