@@ -1,4 +1,5 @@
 using Pipeline.Stages.Pose.Temporal.SDTC;
+using Pipeline.Stages.Pose.Temporal.Tokens;
 using Pipeline.Stages.Pose.Temporal.Training;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -100,6 +101,8 @@ public sealed class SdtcTests(ITestOutputHelper output)
         using var batch = BatchOf(features, heatmaps);
         using var trained = model.TrainingForward(batch, new Random(1));
         Assert.Equal(4, trained.Intermediate.Count);
+        Assert.Equal([Batch, 1L, 64, 1], trained.Intermediate[2].shape);
+        Assert.Equal(Batch * 32, (1 - trained.Intermediate[2]).sum().ToSingle()); // half of each window's 64 positions hidden
         model.eval();
         using var evaluated = model.TrainingForward(batch, new Random(1));
         using var plain = model.call(features, heatmaps);
@@ -110,23 +113,45 @@ public sealed class SdtcTests(ITestOutputHelper output)
     [Fact]
     public void TheReconstructionLossesCountOnlyWhatWasHidden()
     {
-        // One window of two frames of one 4×4 feature channel: four tokens (2×2 patches on a 2×2 grid) of 4 values each.
-        // Features all 1; contexts all 0 except token 1 of frame 1, 0.25. Tube hides token 1, frame mask hides frame 1:
-        // only (frame 1, token 1) counts → mean |0.25 − 1| = 0.75.
+        // One window of two frames of one 4×4 feature channel holding 0 … 15 (then 16 … 31): four tokens, 2×2 patches on a
+        // 2×2 grid, token 1 = the top-right patch. Contexts all 0. Tube hides token 1, frame mask hides frame 1: only
+        // (frame 1, token 1) counts — frame 1's values 16 + {2, 3, 6, 7} → mean |0 − x| = 20.5.
         using var scope = NewDisposeScope();
-        var features = ones([1, 2, 1, 4, 4]);
+        var features = arange(32, ScalarType.Float32).view(1, 2, 1, 4, 4);
         var contexts = zeros([1, 2, 4, 4]);
-        contexts[0, 1, 1] = full(4, 0.25f);
         var tube = tensor(new float[] { 1, 0, 1, 1 }).view(1, 1, 4, 1);
         var frames = tensor(new float[] { 1, 0 }).view(1, 2, 1, 1);
         var poses = zeros([1, 2, 1, 4, 4]);
-        // Only frame 1 is hidden, so only its target counts: its Gaussian against a zero reconstruction.
+        // Both frames have a visible keypoint; only the hidden frame 1's counts: its Gaussian against a zero reconstruction.
         var keypoints = zeros([1, 2, 1, 3]);
+        keypoints[0, 0, 0] = tensor(new float[] { 0.25f, 0.25f, 1 });
         keypoints[0, 1, 0] = tensor(new float[] { 0.5f, 0.5f, 1 });
         var (context, pose) = SDTC.ReconstructionLosses(contexts, poses, tube, frames, features, keypoints);
-        Assert.Equal(0.75, context.ToSingle(), 5);
+        Assert.Equal(20.5, context.ToSingle(), 4);
         var (target, _) = Pose.Temporal.HeatmapTargets.Gaussian(keypoints[0, 1].unsqueeze(0), 4);
-        Assert.Equal(target.square().mean().ToSingle(), pose.ToSingle(), 5); // weight 1 on the one hidden frame's joint
+        Assert.Equal(target.square().mean().ToSingle(), pose.ToSingle(), 5);
+    }
+
+    [Fact]
+    public void PatchVectorsFollowTheEmbeddingsTokenOrderAndComeBack()
+    {
+        using var scope = NewDisposeScope();
+        var maps = randn(2, 3, 16, 16);
+        var vectors = Patches.FromMaps(maps, 4);
+        Assert.Equal([2L, 16, 48], vectors.shape);
+        Assert.Equal(0, (Patches.ToMaps(vectors, 3, 4) - maps).abs().max().ToSingle());
+
+        // A conv of kernel = stride = patch whose weight picks one input value is a patch embedding that copies it:
+        // its token n must be vector n's entry for that value (channel 1, pixel (2, 3) of the patch → index 1·16 + 2·4 + 3).
+        var conv = nn.Conv2d(3, 1, 4, stride: 4, bias: false);
+        using (no_grad())
+        {
+            conv.weight!.zero_();
+            conv.weight[0, 1, 2, 3] = tensor(1f);
+        }
+
+        var tokens = conv.call(maps).flatten(2).transpose(1, 2); // [2, 16, 1]
+        Assert.True((tokens.squeeze(-1) - vectors[.., .., (1 * 16) + (2 * 4) + 3]).abs().max().ToSingle() < 1e-6);
     }
 
     [Fact]
