@@ -1,3 +1,4 @@
+using Pipeline.Stages.Pose.Temporal.Tokens;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -52,13 +53,7 @@ public sealed class FeatureEmbedding : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Features [B, T, C, h, w] → tokens without positions [B, T, L, D] (the context reconstruction's input side).</summary>
-    public Tensor Embed(Tensor features)
-    {
-        using var scope = NewDisposeScope();
-        var (b, t) = (features.size(0), features.size(1));
-        var cells = projection.call(features.flatten(0, 1)); // [B·T, D, g, g]
-        return cells.flatten(2).transpose(1, 2).reshape(b, t, -1, cells.size(1)).MoveToOuterDisposeScope();
-    }
+    public Tensor Embed(Tensor features) => Patches.Embed(projection, features);
 
     /// <summary>Embedded tokens [B, T, L, D] → with the spatial and temporal positions added.</summary>
     public override Tensor forward(Tensor embedded) => embedded + spatial.to(embedded.device) + temporal;

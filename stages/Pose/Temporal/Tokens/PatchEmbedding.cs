@@ -25,13 +25,7 @@ public sealed class PatchEmbedding : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Features [B, T, C, h, w] → the embedding alone, without positions, [B, T, N, D] (the motion branch's input).</summary>
-    public Tensor Embed(Tensor features)
-    {
-        using var scope = NewDisposeScope();
-        var (b, t) = (features.size(0), features.size(1));
-        var cells = projection.call(features.flatten(0, 1)); // [B·T, D, g, g]
-        return cells.flatten(2).transpose(1, 2).reshape(b, t, -1, cells.size(1)).MoveToOuterDisposeScope();
-    }
+    public Tensor Embed(Tensor features) => Patches.Embed(projection, features);
 
     /// <summary>Embedded tokens [B, T, N, D] → with spatial and (where there is one) temporal positions added.</summary>
     public override Tensor forward(Tensor embedded) => temporal is null ? embedded + spatial : embedded + spatial + temporal;

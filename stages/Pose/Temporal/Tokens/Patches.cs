@@ -9,6 +9,15 @@ namespace Pipeline.Stages.Pose.Temporal.Tokens;
 /// </summary>
 public static class Patches
 {
+    /// <summary>Features [B, T, C, h, w] through a patch-embedding conv → tokens [B, T, N, D], row-major over the grid.</summary>
+    public static Tensor Embed(TorchSharp.Modules.Conv2d projection, Tensor features)
+    {
+        using var scope = NewDisposeScope();
+        var (b, t) = (features.size(0), features.size(1));
+        var cells = projection.call(features.flatten(0, 1)); // [B·T, D, g, g]
+        return cells.flatten(2).transpose(1, 2).reshape(b, t, -1, cells.size(1)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Maps [S, C, g·p, g·p] → patch vectors [S, g², C·p·p].</summary>
     public static Tensor FromMaps(Tensor maps, int patch)
     {
