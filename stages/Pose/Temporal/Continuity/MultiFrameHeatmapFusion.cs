@@ -37,12 +37,7 @@ public sealed class MultiFrameHeatmapFusion : nn.Module<Tensor, Tensor>
         spatial = TransformerStack.Create("spatial", depth, width, heads);
         norm = nn.LayerNorm(width);
         unpatch = nn.Linear(width, joints * patch * patch);
-        head = nn.Conv2d(joints, joints, 3, padding: 1);
-        using (no_grad())
-        {
-            head.weight!.zero_();
-            head.bias!.zero_();
-        }
+        head = ZeroStart.Layer(nn.Conv2d(joints, joints, 3, padding: 1));
 
         RegisterComponents();
     }

@@ -23,12 +23,7 @@ public sealed class SemanticAlignmentDecoder : nn.Module<Tensor, Tensor>
     {
         (this.joints, this.size) = (joints, size);
         expand = nn.Linear(embedding, joints * Coarse * Coarse);
-        refine = nn.Conv2d(joints, joints, 3, padding: 1);
-        using (no_grad())
-        {
-            refine.weight!.zero_();
-            refine.bias!.zero_();
-        }
+        refine = ZeroStart.Layer(nn.Conv2d(joints, joints, 3, padding: 1));
 
         RegisterComponents();
     }

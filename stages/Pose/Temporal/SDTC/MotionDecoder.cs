@@ -24,15 +24,8 @@ public sealed class MotionDecoder : nn.Module<Tensor, (Tensor Contexts, Tensor H
         (this.joints, this.patch) = (joints, patch);
         blocks = TransformerStack.Create("MHSA", 2, width, heads);
         contextHead = nn.Sequential(nn.LayerNorm(width), nn.Linear(width, 2 * width), nn.GELU(), nn.Linear(2 * width, channels * patch * patch));
-        var poseOut = nn.Linear(2 * width, joints * patch * patch);
-        using (no_grad())
-        {
-            // Start from empty heatmaps: random ones cost 40× the key frame's loss at the start (measured on the sample) and swamp it.
-            poseOut.weight!.zero_();
-            poseOut.bias!.zero_();
-        }
-
-        poseHead = nn.Sequential(nn.LayerNorm(width), nn.Linear(width, 2 * width), nn.GELU(), poseOut);
+        // Start from empty heatmaps: random ones cost 40× the key frame's loss at the start (measured on the sample) and swamp it.
+        poseHead = nn.Sequential(nn.LayerNorm(width), nn.Linear(width, 2 * width), nn.GELU(), ZeroStart.Layer(nn.Linear(2 * width, joints * patch * patch)));
         RegisterComponents();
     }
 

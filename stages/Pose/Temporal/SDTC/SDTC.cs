@@ -51,12 +51,7 @@ public sealed class SDTC : TemporalHead
         embedding = new FeatureEmbedding("embedding", channels, width, Patch, grid, Window);
         mlsme = new MLSME("MLSME", width, heads, channels, joints, Patch);
         smml = new SMML("SMML", width, Window, fused, grid);
-        head = nn.Conv2d(fused, joints * Patch * Patch, 3, padding: 1);
-        using (no_grad())
-        {
-            head.weight!.zero_();
-            head.bias!.zero_();
-        }
+        head = ZeroStart.Layer(nn.Conv2d(fused, joints * Patch * Patch, 3, padding: 1));
 
         RegisterComponents();
     }
