@@ -163,6 +163,7 @@ public sealed class TemporalTrainingTests(SampleCacheFixture sample, Xunit.Abstr
         var after = trainer.ValidateOnHeldOut().Loss!.Value;
         Assert.True(result.Complete);
         Assert.True(after < before * 0.9, $"loss {before:E3} → {after:E3}");
+        Assert.Equal(0, result.RecalibratedLayers); // no BatchNorm
     }
 
     [Fact]
@@ -185,9 +186,10 @@ public sealed class TemporalTrainingTests(SampleCacheFixture sample, Xunit.Abstr
         }
 
         var before = Objective();
-        trainer.Train(Path.Combine(folder, "sdtc.checkpoint"));
+        var result = trainer.Train(Path.Combine(folder, "sdtc.checkpoint"));
         var after = Objective();
         Assert.True(after < before * 0.9, $"objective {before:E3} → {after:E3}");
+        Assert.Equal(3, result.RecalibratedLayers); // SMCA both ways and the fusion: their statistics recomputed unmasked after the last step
     }
 
     private const string FaSRnetName = "fasrnet";

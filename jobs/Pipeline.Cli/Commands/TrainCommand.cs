@@ -34,7 +34,7 @@ internal static class TrainCommand
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Weights file (.safetensors). Default: infra/models/temporal/MODEL.safetensors (MODEL-key-copies for --neighbours key-copies); the checkpoint is OUTPUT.checkpoint." };
         var steps = new Option<int>("--steps") { Description = "Optimiser steps in all.", DefaultValueFactory = _ => defaults.Steps };
         var batch = new Option<int>("--batch-size") { Description = "Windows per step.", DefaultValueFactory = _ => defaults.BatchSize };
-        var lr = new Option<double?>("--lr") { Description = "Peak AdamW learning rate (cosine decay after warm-up); default per model: 1e-3 for fasrnet and dsa, 3e-4 for the vremd transformer." };
+        var lr = new Option<double?>("--lr") { Description = "Peak AdamW learning rate (cosine decay after warm-up); default per model: 1e-3 for the convolutional heads (fasrnet, dsa), 3e-4 for the transformer heads (vremd, continuity, sdtc and their ablations)." };
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation, window draws and degradations.", DefaultValueFactory = _ => defaults.Seed };
         var maxMinutes = new Option<double?>("--max-minutes") { Description = "Wall-clock cap: checkpoint and stop; --resume continues." };
         var resume = new Option<bool>("--resume") { Description = "Continue from OUTPUT.checkpoint exactly as if never stopped (same settings required)." };
@@ -43,6 +43,7 @@ internal static class TrainCommand
         var cache = new Option<DirectoryInfo?>("--cache") { Description = $"Backbone cache root (default {TemporalData.DefaultCacheRoot})." };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var neighbourDegradation = new Option<double>("--neighbour-degradation") { Description = $"Probability that each neighbour frame of a window is degraded (default {defaults.NeighbourDegradedProbability}); the key frame's is {defaults.KeyDegradedProbability}.", DefaultValueFactory = _ => defaults.NeighbourDegradedProbability };
+        var recalibrate = new Option<int>("--recalibrate-batchnorm") { Description = "Training batches over which BatchNorm statistics are recomputed after the last step, the head run as evaluation runs it (SDTC trains on masked tokens; 0: keep the running averages; heads without BatchNorm ignore it).", DefaultValueFactory = _ => defaults.BatchNormRecalibrationBatches };
         var validationWindows = new Option<int>("--validation-windows") { Description = "Held-out windows validated on (0: none).", DefaultValueFactory = _ => 256 };
         var posetrack = new Option<DirectoryInfo?>("--posetrack")
         {
@@ -52,7 +53,7 @@ internal static class TrainCommand
         };
         var command = new Command("train", "Train a temporal pose head: by self-distillation (single-frame Thunder on clean frames teaches the head on degraded ones), or on PoseTrack's human labels (--posetrack).")
         {
-            model, input, frames, heldOut, output, steps, batch, lr, seed, maxMinutes, resume, neighbours, neighbourDegradation, cache, device, validationWindows, posetrack,
+            model, input, frames, heldOut, output, steps, batch, lr, seed, maxMinutes, resume, neighbours, neighbourDegradation, recalibrate, cache, device, validationWindows, posetrack,
         };
         command.SetAction((r, ct) =>
         {
@@ -64,6 +65,7 @@ internal static class TrainCommand
                 Seed = r.GetValue(seed),
                 MaxMinutes = r.GetValue(maxMinutes),
                 NeighbourDegradedProbability = r.GetValue(neighbourDegradation),
+                BatchNormRecalibrationBatches = r.GetValue(recalibrate),
             };
             var source = r.GetValue(neighbours) == "key-copies" ? NeighbourSource.KeyCopies : NeighbourSource.Track;
             var name = r.GetValue(model)!;
@@ -215,5 +217,8 @@ internal static class TrainCommand
         ["validation_loss"] = result.ValidationLoss?.ToString("E4", CultureInfo.InvariantCulture) ?? "",
         ["validation_ap"] = result.ValidationAp?.ToString("F2", CultureInfo.InvariantCulture) ?? "",
         ["minutes"] = result.Elapsed.TotalMinutes.ToString("F1", CultureInfo.InvariantCulture),
+        ["batchnorm_recalibration"] = result.RecalibratedLayers > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{result.RecalibratedLayers} layers over {options.BatchNormRecalibrationBatches} training batches after the last step")
+            : "none",
     };
 }

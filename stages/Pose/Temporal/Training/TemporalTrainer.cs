@@ -8,7 +8,8 @@ using static TorchSharp.torch;
 namespace Pipeline.Stages.Pose.Temporal.Training;
 
 /// <summary>How a training run ended.</summary>
-public sealed record TrainingResult(int Step, int Steps, double TrainLoss, double? ValidationLoss, double? ValidationAp, TimeSpan Elapsed)
+/// <param name="RecalibratedLayers">BatchNorm layers whose statistics were recomputed after the last step (<see cref="TrainingOptions.BatchNormRecalibrationBatches"/>).</param>
+public sealed record TrainingResult(int Step, int Steps, double TrainLoss, double? ValidationLoss, double? ValidationAp, TimeSpan Elapsed, int RecalibratedLayers = 0)
 {
     public bool Complete => Step >= Steps;
 }
@@ -136,8 +137,17 @@ public sealed class TemporalTrainer : IDisposable
             }
         }
 
+        var recalibrated = 0;
+        if (step >= options.Steps && (recalibrated = RecalibrateBatchNorm(options.BatchNormRecalibrationBatches)) > 0)
+        {
+            var before = (validationLoss, validationAp);
+            (validationLoss, validationAp) = ValidateOnHeldOut();
+            progress?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"BatchNorm statistics of {recalibrated} layers recomputed on {options.BatchNormRecalibrationBatches} training batches run as evaluation runs the head: validation loss {validationLoss:E3}, AP {validationAp:F1} (running averages: {before.validationLoss:E3}, {before.validationAp:F1})"));
+        }
+
         SaveCheckpoint(checkpointPath, step);
-        return new TrainingResult(step, options.Steps, lastLoss, validationLoss, validationAp, clock.Elapsed);
+        return new TrainingResult(step, options.Steps, lastLoss, validationLoss, validationAp, clock.Elapsed, recalibrated);
     }
 
     private double Step(int step)
@@ -157,6 +167,14 @@ public sealed class TemporalTrainer : IDisposable
         optimizer.step();
         return loss.item<float>();
     }
+
+    /// <summary>
+    /// Recomputes the head's BatchNorm statistics on <paramref name="batches"/> training batches run
+    /// as evaluation runs them (<see cref="BatchNormRecalibration"/>), drawn past the last step so the
+    /// result is a function of the seed; returns the number of layers recalibrated (0 without BatchNorm).
+    /// </summary>
+    public int RecalibrateBatchNorm(int batches) =>
+        BatchNormRecalibration.Recalibrate(Head, batches, i => train.Assemble(Draw(options.Steps + i), device));
 
     /// <summary>Loss and OKS AP against the targets (the teacher, or human labels) on the validation windows (null without any).</summary>
     public (double? Loss, double? Ap) ValidateOnHeldOut()

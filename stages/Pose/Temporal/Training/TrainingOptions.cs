@@ -32,6 +32,14 @@ public sealed class TrainingOptions
     /// <summary>Wall-clock cap in minutes (default none): the run checkpoints and stops, and <c>--resume</c> continues it.</summary>
     public double? MaxMinutes { get; set; }
 
+    /// <summary>
+    /// Training batches over which every BatchNorm layer's statistics are recomputed after the last step,
+    /// with the head run as evaluation runs it (default 200; 0 keeps the running averages; heads without
+    /// BatchNorm are left as they are). SDTC trains on masked tokens, so its running averages saw only
+    /// masked motion features (<see cref="BatchNormRecalibration"/>).
+    /// </summary>
+    public int BatchNormRecalibrationBatches { get; set; } = 200;
+
     /// <summary>Steps between checkpoints (default 200).</summary>
     public int CheckpointEvery { get; set; } = 200;
 
@@ -50,6 +58,7 @@ public sealed class TrainingOptions
         Require(WarmupSteps >= 0, $"warm-up steps must not be negative, not {WarmupSteps}");
         Require(KeyDegradedProbability is >= 0 and <= 1 && NeighbourDegradedProbability is >= 0 and <= 1, "degradation probabilities lie in 0–1");
         Require(MaxMinutes is null or > 0, $"--max-minutes must be positive, not {MaxMinutes}");
+        Require(BatchNormRecalibrationBatches >= 0, $"--recalibrate-batchnorm must not be negative, not {BatchNormRecalibrationBatches}");
         Require(CheckpointEvery > 0 && ValidateEvery > 0 && LogEvery > 0, "checkpoint, validation and progress intervals must be positive");
     }
 
