@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace Pipeline.Cli.Bench;
 
-internal sealed record TemporalBenchSettings(FileInfo Video, string Frames, DirectoryInfo Weights, string[] Models, int Windows, int Seed, string CacheRoot, int Resamples);
+internal sealed record TemporalBenchSettings(FileInfo Video, string Frames, DirectoryInfo Weights, string[] Models, int Windows, int Seed, string CacheRoot, int Resamples, bool KeyBox = true);
 
 /// <summary>
 /// `bench temporal`: agreement with the teacher (single-frame Thunder on clean frames) of every
@@ -17,8 +17,9 @@ internal sealed record TemporalBenchSettings(FileInfo Video, string Frames, Dire
 /// degraded (each at severities 1–3), and the whole video re-encoded at a very low bitrate (never seen
 /// in training). Rows: Thunder itself (its own decoding, and our heatmap decoder), neighbours' heatmaps
 /// averaged after alignment, each temporal model with its real neighbours, with its neighbours replaced
-/// by the key frame, and its δ = 0 control (the same head trained on key copies). OKS AP with paired
-/// bootstrap intervals against Thunder, PCK@0.1, and the heads' time per window.
+/// by the key frame, its δ = 0 control (the same head trained on key copies), and the same head on the
+/// papers' key-box windows (every slot cropped with the key frame's box, <see cref="KeyBoxCacheBuilder"/>).
+/// OKS AP with paired bootstrap intervals against Thunder, PCK@0.1, and the heads' time per window.
 /// </summary>
 internal static class TemporalBenchmark
 {
@@ -36,7 +37,10 @@ internal static class TemporalBenchmark
             var draw = new Random(settings.Seed);
             keys = [.. keys.OrderBy(_ => draw.Next()).Take(settings.Windows).Order()];
             var heads = LoadHeads(settings, output);
-            var rows = Rows(cache, heads);
+            using var keyBox = settings.KeyBox && heads.Count > 0
+                ? await TemporalData.OpenKeyBoxAsync(cache, keys, heads.Values.Max(h => h.Head.Radius), settings.CacheRoot, CPU, cancellationToken)
+                : null;
+            var rows = Rows(cache, heads, keyBox);
             var regimes = Regimes(cache);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"bench temporal: {keys.Count} held-out person-windows of frames {frames.First}–{frames.Last} of {settings.Video.Name} (of {cache.Items.Count} person-frames); metrics against the teacher, Thunder on the clean frames"));
@@ -88,6 +92,11 @@ internal static class TemporalBenchmark
             }
 
             output.WriteLine("backbone passes per person-frame, default (own-box) mode: 1.00 — each person-frame's crop is run once and its maps are resampled into the neighbours' windows");
+            if (keyBox is not null)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"backbone passes per person-frame, key-box mode (the papers' way): {(double)keyBox.Items.Count / keys.Count:F2} — every frame of each window cropped again at the key's box (fewer than 2δ+1 at a track's ends and gaps)"));
+            }
+
             Criteria(output, pooled, heads.Keys, settings.Resamples);
             foreach (var h in heads.Values)
             {
@@ -134,7 +143,7 @@ internal static class TemporalBenchmark
         return heads;
     }
 
-    private static List<Row> Rows(BackboneCache cache, Dictionary<string, LoadedHead> heads)
+    private static List<Row> Rows(BackboneCache cache, Dictionary<string, LoadedHead> heads, BackboneCache? keyBox)
     {
         var single = new WindowAssembler(cache, 0);
         var rows = new List<Row>
@@ -158,6 +167,13 @@ internal static class TemporalBenchmark
             if (loaded.Control is { } control)
             {
                 rows.Add(new($"{model} δ=0 control", requests => Decode(copies, requests, (f, h) => Run(control, f, h)), model));
+            }
+
+            if (keyBox is not null)
+            {
+                // The same windows cut the papers' way: keys mapped to their key-box windows, versions slot for slot.
+                var boxes = new WindowAssembler(keyBox, r);
+                rows.Add(new($"{model} key-box", requests => Decode(boxes, [.. requests.Select(q => q with { Key = KeyBoxCacheBuilder.KeyItem(keyBox, cache, q.Key) })], (f, h) => Run(loaded.Head, f, h)), model));
             }
         }
 
@@ -251,6 +267,16 @@ internal static class TemporalBenchmark
         {
             var clean = 100 * KeypointAgreement.AveragePrecision(pooled[("clean", model)]);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {model} clean: AP {clean:F1} against the teacher's 100 (within 5: {Pass(clean >= 95)})"));
+            foreach (var regime in new[] { "clean", "key-degraded", "all-degraded" })
+            {
+                if (pooled.GetValueOrDefault((regime, $"{model} key-box")) is { } keyBox)
+                {
+                    // Own-box windows must not cost accuracy against the papers' way: their paired difference reaches 0 or lies above it.
+                    var vsKeyBox = KeypointAgreement.PairedBootstrap(pooled[(regime, model)], keyBox, resamples);
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {model} {regime}: own-box vs key-box {Interval(vsKeyBox)} (within the key-box interval or above: {Pass(vsKeyBox.High >= 0)})"));
+                }
+            }
+
             foreach (var regime in new[] { "key-degraded", "all-degraded" })
             {
                 List<PairedPose>? Get(string row) => pooled.GetValueOrDefault((regime, row));

@@ -74,9 +74,10 @@ internal static class BenchCommand
         var temporalSeed = new Option<int>("--seed") { Description = "Seed of the degradations and the window draw.", DefaultValueFactory = _ => 1 };
         var temporalCache = new Option<DirectoryInfo?>("--cache") { Description = $"Backbone cache root (default {Temporal.TemporalData.DefaultCacheRoot})." };
         var resamples = new Option<int>("--resamples") { Description = "Bootstrap resamples per interval.", DefaultValueFactory = _ => 1000 };
-        var temporal = new Command("temporal", "Temporal models against single-frame Thunder, the averaging baseline and the δ = 0 control on held-out frames: clean, key frame degraded, every frame degraded (severities 1–3), low-bitrate re-encode.")
+        var skipKeyBox = new Option<bool>("--skip-key-box") { Description = "Leave out the key-box rows (the papers' windows, every slot cropped at the key's box: ~2δ+1 backbone passes per window, cut and cached on first use)." };
+        var temporal = new Command("temporal", "Temporal models against single-frame Thunder, the averaging baseline, the δ = 0 control and the papers' key-box windows on held-out frames: clean, key frame degraded, every frame degraded (severities 1–3), low-bitrate re-encode.")
         {
-            temporalVideo, temporalFrames, temporalWeights, temporalModels, temporalWindows, temporalSeed, temporalCache, resamples,
+            temporalVideo, temporalFrames, temporalWeights, temporalModels, temporalWindows, temporalSeed, temporalCache, resamples, skipKeyBox,
         };
         temporal.SetAction((r, ct) =>
         {
@@ -90,7 +91,8 @@ internal static class BenchCommand
                 r.GetValue(temporalWindows),
                 r.GetValue(temporalSeed),
                 r.GetValue(temporalCache)?.FullName ?? Temporal.TemporalData.DefaultCacheRoot,
-                r.GetValue(resamples)),
+                r.GetValue(resamples),
+                !r.GetValue(skipKeyBox)),
             Console.Out,
             ct);
         });

@@ -53,6 +53,30 @@ internal static class TemporalData
         var store = ModelStore.Default;
         var bytes = folder ? FrameFolder.Frames(video).Sum(f => new FileInfo(f).Length) : new FileInfo(video).Length;
         var description = new CacheDescription(Path.GetFullPath(video), bytes, frames.First, frames.Last, versions, seed, BackboneHash(store));
+        return await OpenOrBuildAsync(cacheRoot, description, $"frames {frames.First}–{frames.Last} of {video}, versions {string.Join(", ", versions)}", async () =>
+        {
+            using var backbone = new MoveNet(store.GraphModel(Backbone), device);
+            using var detector = new NanoDetDetector(store.GraphModel("nanodet"), device: device);
+            return await new BackboneCacheBuilder(backbone, detector).OpenOrBuildAsync(cacheRoot, description, new StderrProgress(), cancellationToken);
+        });
+    }
+
+    /// <summary>
+    /// Opens the papers' key-box windows (<see cref="KeyBoxCacheBuilder"/>) for <paramref name="keys"/> of the own-box cache
+    /// <paramref name="source"/> at <paramref name="radius"/>, cutting them (decode, Thunder on every slot at the key's box) when absent.
+    /// </summary>
+    public static Task<BackboneCache> OpenKeyBoxAsync(BackboneCache source, IReadOnlyList<int> keys, int radius, string cacheRoot, TorchSharp.torch.Device device, CancellationToken cancellationToken)
+    {
+        var description = KeyBoxCacheBuilder.Describe(source, keys, radius);
+        return OpenOrBuildAsync(cacheRoot, description, $"key-box windows of radius {radius} for {keys.Count} keys of {source.Directory}", async () =>
+        {
+            using var backbone = new MoveNet(ModelStore.Default.GraphModel(Backbone), device);
+            return await new KeyBoxCacheBuilder(backbone).OpenOrBuildAsync(cacheRoot, source, keys, radius, new StderrProgress(), cancellationToken);
+        });
+    }
+
+    private static async Task<BackboneCache> OpenOrBuildAsync(string cacheRoot, CacheDescription description, string what, Func<Task<BackboneCache>> build)
+    {
         var directory = Path.Combine(cacheRoot, BackboneCacheBuilder.Key(description));
         if (BackboneCache.Open(directory) is { } existing)
         {
@@ -60,10 +84,8 @@ internal static class TemporalData
             return existing;
         }
 
-        Console.Error.WriteLine($"backbone cache {directory}: building for frames {frames.First}–{frames.Last} of {video}, versions {string.Join(", ", versions)}");
-        using var backbone = new MoveNet(store.GraphModel(Backbone), device);
-        using var detector = new NanoDetDetector(store.GraphModel("nanodet"), device: device);
-        var cache = await new BackboneCacheBuilder(backbone, detector).OpenOrBuildAsync(cacheRoot, description, new StderrProgress(), cancellationToken);
+        Console.Error.WriteLine($"backbone cache {directory}: building for {what}");
+        var cache = await build();
         Console.Error.WriteLine($"backbone cache {directory}: {cache.Items.Count} person-frames × {cache.Versions} versions, {(double)cache.Items.Count * cache.Versions * cache.RecordBytes / (1 << 20):F0} MB on disk");
         return cache;
     }

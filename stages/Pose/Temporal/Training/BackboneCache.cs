@@ -35,8 +35,13 @@ public sealed record CachedPersonFrame(long Frame, int Track, float[] Box, float
 /// labels, what identifies them (format and a hash of the annotation files), and <paramref name="Video"/>
 /// is then the dataset's root. Left out of the JSON when null, so caches from before it keep their keys.
 /// </param>
+/// <param name="KeyBox">
+/// Null for a cache of own-box crops; for the papers' key-box windows (<see cref="KeyBoxCacheBuilder"/>), which
+/// own-box cache, radius and keys they were cut for. Left out of the JSON when null, as <paramref name="Labels"/>.
+/// </param>
 public sealed record CacheDescription(string Video, long VideoBytes, long FirstFrame, long LastFrame, string[] Versions, int Seed, string Backbone,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Labels = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Labels = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? KeyBox = null);
 
 /// <summary>The cache's index (index.json): its description and its person-frames in the order of their records.</summary>
 public sealed record CacheIndex(CacheDescription Description, List<CachedPersonFrame> Items);
@@ -130,6 +135,9 @@ public sealed class BackboneCache : IDisposable
         var frame = WindowSlots.Frame(f => byTrackFrame.ContainsKey((item.Track, f)), item.Frame, offset, radius);
         return byTrackFrame[(item.Track, frame)];
     }
+
+    /// <summary>The item of track <paramref name="track"/> on frame <paramref name="frame"/>; null when the cache has none.</summary>
+    public int? Find(int track, long frame) => byTrackFrame.TryGetValue((track, frame), out var item) ? item : null;
 
     /// <summary>Features [24, s, s] and heatmaps [17, s, s], float32 on the CPU, of one item's version.</summary>
     public (Tensor Features, Tensor Heatmaps) Read(int item, int version)

@@ -125,20 +125,11 @@ public sealed class BackboneCacheBuilder(MoveNet backbone, NanoDetDetector detec
         var tracker = new ByteTracker(trackOptions);
         DateTime? started = null; // from the first cached frame: the frames before it only run the detector and tracker
         var first = items.Count;
-        await using var lowBitrateFrames = reencoded is null ? null : VideoDecoder.DecodeAsync(reencoded, new DecodeStatistics(), cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await foreach (var frame in VideoDecoder.DecodeAsync(span.Video, new DecodeStatistics(), cancellationToken))
+        await foreach (var (frame, lowBitrate) in FramesAsync(span.Video, reencoded, cancellationToken))
         {
             if (frame.Index > span.LastFrame)
             {
                 break;
-            }
-
-            DecodedFrame? lowBitrate = null;
-            if (lowBitrateFrames is not null)
-            {
-                lowBitrate = await lowBitrateFrames.MoveNextAsync() && lowBitrateFrames.Current.Index == frame.Index
-                    ? lowBitrateFrames.Current
-                    : throw new InvalidDataException($"{reencoded}: the re-encoded video lost frame {frame.Index} of {span.Video}");
             }
 
             var people = tracker.Update(detector.Detect([frame.Image])[0], frame.PresentationTime);
@@ -170,36 +161,70 @@ public sealed class BackboneCacheBuilder(MoveNet backbone, NanoDetDetector detec
 
     private List<CachedPersonFrame> CacheFrame(DecodedFrame frame, DecodedFrame? lowBitrate, List<TrackedPerson> people, int trackOffset, float[]?[]? labels, CacheDescription description, FileStream maps)
     {
-        var size = backbone.InputSize;
-        var versions = description.Versions;
-        var crops = new byte[people.Count * versions.Length * 3 * size * size];
-        var applied = new string[people.Count][];
-        for (var p = 0; p < people.Count; p++)
-        {
-            var region = people[p].Box.ToCropRegion();
-            var clean = CropSampler.CropImage(frame.Image, region, size);
-            applied[p] = new string[versions.Length];
-            for (var v = 0; v < versions.Length; v++)
-            {
-                var random = new Random(Seed(description.Seed, frame.Index, people[p].TrackId + trackOffset, v));
-                var (crop, what) = Version(versions[v], clean, lowBitrate, region, random);
-                CropSampler.ToPlanes(crop, crops, ((p * versions.Length) + v) * 3 * size * size);
-                applied[p][v] = what;
-            }
-        }
-
-        var keypoints = Forward(crops, people.Count * versions.Length, maps);
+        var crops = people.Select(p => (p.Box.ToCropRegion(), p.TrackId + trackOffset)).ToList();
+        var (keypoints, applied) = CacheCrops(backbone, frame, lowBitrate, crops, description, maps);
         return [.. people.Select((person, p) => new CachedPersonFrame(
             frame.Index,
             person.TrackId + trackOffset,
             Region(person.Box),
             Region(person.Box.ToCropRegion()),
-            [.. Enumerable.Range(0, versions.Length).Select(v => keypoints[(p * versions.Length) + v])],
+            keypoints[p],
             applied[p],
             labels?[p]))];
     }
 
-    private (RgbImage Crop, string Applied) Version(string name, RgbImage clean, DecodedFrame? lowBitrate, BoundingBox region, Random random)
+    /// <summary>
+    /// Crops <paramref name="frame"/> at each region, makes every version of each crop (degradations seeded by the
+    /// frame, the track and the version), runs Thunder on them and appends the records to <paramref name="maps"/>:
+    /// per crop, Thunder's keypoints per version and what was done to it.
+    /// </summary>
+    internal static (float[][][] Keypoints, string[][] Applied) CacheCrops(MoveNet backbone, DecodedFrame frame, DecodedFrame? lowBitrate, IReadOnlyList<(BoundingBox Region, int Track)> regions, CacheDescription description, FileStream maps)
+    {
+        var size = backbone.InputSize;
+        var versions = description.Versions;
+        var crops = new byte[regions.Count * versions.Length * 3 * size * size];
+        var applied = new string[regions.Count][];
+        for (var p = 0; p < regions.Count; p++)
+        {
+            var (region, track) = regions[p];
+            var clean = CropSampler.CropImage(frame.Image, region, size);
+            applied[p] = new string[versions.Length];
+            for (var v = 0; v < versions.Length; v++)
+            {
+                var random = new Random(Seed(description.Seed, frame.Index, track, v));
+                var (crop, what) = Version(versions[v], clean, lowBitrate, region, random, size);
+                CropSampler.ToPlanes(crop, crops, ((p * versions.Length) + v) * 3 * size * size);
+                applied[p][v] = what;
+            }
+        }
+
+        var keypoints = Forward(backbone, crops, regions.Count * versions.Length, maps);
+        return ([.. Enumerable.Range(0, regions.Count).Select(p => keypoints.GetRange(p * versions.Length, versions.Length).ToArray())], applied);
+    }
+
+    /// <summary>
+    /// The frames of <paramref name="video"/>, each with the same frame of its re-encoded copy
+    /// <paramref name="reencoded"/> (null: none), decoded in lockstep.
+    /// </summary>
+    internal static async IAsyncEnumerable<(DecodedFrame Frame, DecodedFrame? LowBitrate)> FramesAsync(string video, string? reencoded, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var lowBitrateFrames = reencoded is null ? null : VideoDecoder.DecodeAsync(reencoded, new DecodeStatistics(), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await foreach (var frame in VideoDecoder.DecodeAsync(video, new DecodeStatistics(), cancellationToken))
+        {
+            DecodedFrame? lowBitrate = null;
+            if (lowBitrateFrames is not null)
+            {
+                lowBitrate = await lowBitrateFrames.MoveNextAsync() && lowBitrateFrames.Current.Index == frame.Index
+                    ? lowBitrateFrames.Current
+                    : throw new InvalidDataException($"{reencoded}: the re-encoded video lost frame {frame.Index} of {video}");
+            }
+
+            yield return (frame, lowBitrate);
+        }
+    }
+
+    /// <summary>One version of a crop (<see cref="VersionNames"/>) drawn with <paramref name="random"/>, and what was done to it.</summary>
+    private static (RgbImage Crop, string Applied) Version(string name, RgbImage clean, DecodedFrame? lowBitrate, BoundingBox region, Random random, int size)
     {
         if (name == "clean")
         {
@@ -208,7 +233,7 @@ public sealed class BackboneCacheBuilder(MoveNet backbone, NanoDetDetector detec
 
         if (name == "low-bitrate")
         {
-            return (CropSampler.CropImage(lowBitrate!.Image, region, backbone.InputSize), "low-bitrate");
+            return (CropSampler.CropImage(lowBitrate!.Image, region, size), "low-bitrate");
         }
 
         var kind = Degradation.Kinds[random.Next(Degradation.Kinds.Length)];
@@ -220,7 +245,7 @@ public sealed class BackboneCacheBuilder(MoveNet backbone, NanoDetDetector detec
     }
 
     // Thunder on the crops, chunk by chunk: records appended to the maps file, keypoints (x, y, score) returned.
-    private List<float[]> Forward(byte[] crops, int count, FileStream maps)
+    private static List<float[]> Forward(MoveNet backbone, byte[] crops, int count, FileStream maps)
     {
         var size = backbone.InputSize;
         var keypoints = new List<float[]>(count);
