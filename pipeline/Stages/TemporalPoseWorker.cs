@@ -24,7 +24,7 @@ public sealed class TemporalPoseWorker(TemporalPoseModel model, int maxBatch = 8
     /// <summary>Person-frames waiting in this worker's state (for the memory-bound tests).</summary>
     public int HeldPersonFrames => videos.Values.Sum(v => v.Tracks.Values.Sum(t => t.Count));
 
-    private sealed record PersonFrame(PoseWindow Window, Tensor Features, Tensor Heatmaps);
+    private sealed record PersonFrame(PoseWindow Window, Tensor Maps);
 
     private sealed class VideoState
     {
@@ -92,11 +92,11 @@ public sealed class TemporalPoseWorker(TemporalPoseModel model, int maxBatch = 8
     {
         using var scope = NewDisposeScope();
         var crops = cat(windows.Select(w => w.Crops).ToList(), 0); // each window is one crop [1, 3, S, S]
-        var (features, heatmaps) = model.RunBackbone(crops);
+        var maps = model.RunBackbone(crops);
         for (var i = 0; i < windows.Count; i++)
         {
             var w = windows[i];
-            var frame = new PersonFrame(w, features[i].clone().DetachFromDisposeScope(), heatmaps[i].clone().DetachFromDisposeScope());
+            var frame = new PersonFrame(w, maps[i].clone().DetachFromDisposeScope());
             if (!state.Tracks.TryGetValue(w.TrackId, out var track))
             {
                 state.Tracks[w.TrackId] = track = [];
@@ -116,7 +116,7 @@ public sealed class TemporalPoseWorker(TemporalPoseModel model, int maxBatch = 8
             var track = state.Tracks[key.Window.TrackId];
             return Enumerable.Range(-radius, (2 * radius) + 1)
                 .Select(offset => track[WindowSlots.Frame(track.ContainsKey, key.Window.FrameIndex, offset, radius)])
-                .Select(slot => (slot.Window.Region, slot.Features, slot.Heatmaps))
+                .Select(slot => (slot.Window.Region, slot.Maps))
                 .ToList();
         }).ToList();
         using var keypoints = model.RefineSlots(windows);
@@ -153,9 +153,5 @@ public sealed class TemporalPoseWorker(TemporalPoseModel model, int maxBatch = 8
         }
     }
 
-    private static void Dispose(PersonFrame frame)
-    {
-        frame.Features.Dispose();
-        frame.Heatmaps.Dispose();
-    }
+    private static void Dispose(PersonFrame frame) => frame.Maps.Dispose();
 }

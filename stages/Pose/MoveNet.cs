@@ -98,6 +98,20 @@ public sealed class MoveNet : IDisposable
     }
 
     /// <summary>
+    /// Only what the temporal heads read — features [N, 24, S/4, S/4] and heatmap logits [N, 17, ·, ·], NCHW —
+    /// for crops [N, 3, S, S]: the graph's plan fetches just these, so the centre, regression and offset
+    /// heads are not computed. The same values as <see cref="Forward"/>'s (the same ops on the same inputs).
+    /// </summary>
+    public (Tensor Features, Tensor HeatmapLogits) ForwardMaps(Tensor crops)
+    {
+        CheckCrops(crops);
+        using var scope = NewDisposeScope();
+        var nhwc = crops.to(Device).round().clamp(0, 255).permute(0, 2, 3, 1);
+        var outputs = graph.Run(new Dictionary<string, Tensor> { [PreprocessedInput] = nhwc }, featureNode, heatmapNode);
+        return (scope.MoveToOuter(outputs[0].permute(0, 3, 1, 2)), scope.MoveToOuter(outputs[1].permute(0, 3, 1, 2)));
+    }
+
+    /// <summary>
     /// Keypoints [N, 17, 3] as (y, x, score), coordinates normalised to the crop, decoded from the heads
     /// of <see cref="Forward"/> by the graph's own decoding ops, crop by crop.
     /// </summary>

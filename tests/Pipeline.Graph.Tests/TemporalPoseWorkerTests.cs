@@ -66,6 +66,36 @@ public sealed class TemporalPoseWorkerTests : IDisposable
         Assert.Equal(0, worker.HeldPersonFrames);
     }
 
+    [Fact]
+    public async Task SlotsAreRefinedAsTheHeadOnEverySlotResampledOntoTheKeyCrop()
+    {
+        // The shipped FaSRnet (an untrained head ignores its neighbours), on a real frame: the worker's path — the
+        // key's own-region slots taken as they are, the others resampled — against every slot through the resampling.
+        var store = ModelStore.Default;
+        using var model = new TemporalPoseModel(store.GraphModel(TemporalModels.Backbone), store.TemporalWeights("fasrnet"), "fasrnet");
+        var frame = await Pipeline.Stages.Decode.StillFrames.ReadAsync("/usr/share/doc/opencv-doc/examples/data/vtest.avi", 240);
+        BoundingBox[] regions = [new(300, 120, 420, 400), new(306, 118, 428, 396), new(296, 124, 414, 404)];
+        using var scope = NewDisposeScope();
+        var crops = tensor(Pipeline.Stages.Imaging.CropSampler.Crops(frame, regions, model.InputSize), [3, 3, model.InputSize, model.InputSize]);
+        var maps = model.RunBackbone(crops);
+        // Slots t−1, t, t+1, and a window at a track's start (t−1 repeats the key).
+        var windows = new List<IReadOnlyList<(BoundingBox Region, Tensor Maps)>>
+        {
+            new[] { (regions[1], maps[1]), (regions[0], maps[0]), (regions[2], maps[2]) },
+            new[] { (regions[0], maps[0]), (regions[0], maps[0]), (regions[1], maps[1]) },
+        };
+        var keypoints = model.RefineSlots(windows);
+
+        var slotMaps = stack(windows.SelectMany(w => w.Select(s => s.Maps)).ToList());
+        var aligned = NeighbourAlignment.Resample(slotMaps, [.. windows.SelectMany(w => w.Select(_ => w[1].Region))], [.. windows.SelectMany(w => w.Select(s => s.Region))]).view(2, 3, -1, 64, 64);
+        var expected = model.Refine(aligned.narrow(2, 0, 24), aligned.narrow(2, 24, 17));
+        // Tolerance: the skipped identity resampling differs from a copy by float rounding (~1e-6 on the maps).
+        Assert.True((keypoints - expected).abs().max().item<float>() < 1e-3, $"max difference {(keypoints - expected).abs().max().item<float>()}");
+        // And the neighbours matter: with the neighbours' slots replaced by the key, the answer moves.
+        var copies = model.RefineSlots([new[] { (regions[0], maps[0]), (regions[0], maps[0]), (regions[0], maps[0]) }]);
+        Assert.True((copies[0] - keypoints[0]).abs().max().item<float>() > 1e-3, "the neighbours did not change the key frame's keypoints");
+    }
+
     private static PoseWindow Window(VideoTask video, long frame, int track, Random random)
     {
         var box = new BoundingBox(100 + frame + (track * 50), 80, 160 + frame + (track * 50), 240);

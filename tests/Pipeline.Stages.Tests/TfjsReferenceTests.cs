@@ -130,6 +130,21 @@ public sealed class TfjsReferenceTests : IClassFixture<TfjsReferenceTests.Models
         }
     }
 
+    [Fact]
+    public async Task TheTemporalModelsMapsAreForwardsOwnWithoutTheOtherHeads()
+    {
+        // ForwardMaps fetches only features and heatmap logits; the same ops on the same input give the same bits.
+        var reference = FrameEntry(0);
+        var image = await SampleVideo.FrameAsync(reference.GetProperty("frame").GetInt32());
+        using var scope = NewDisposeScope();
+        var input = models.Thunder.Crops(image, [.. reference.GetProperty("crops").EnumerateArray().Select(c => Box(c.GetProperty("region")))]);
+        using var all = models.Thunder.Forward(input);
+        var (features, logits) = models.Thunder.ForwardMaps(input);
+        Assert.Equal(all.Features.shape, features.shape);
+        Assert.Equal(0f, (all.Features - features).abs().max().item<float>());
+        Assert.Equal(0f, (all.HeatmapLogits - logits).abs().max().item<float>());
+    }
+
     private static BoundingBox Box(JsonElement values)
     {
         var v = values.EnumerateArray().Select(e => e.GetSingle()).ToArray();

@@ -37,13 +37,13 @@ internal static class WindowPose
         }
 
         using var scope = NewDisposeScope();
-        var windows = new List<IReadOnlyList<(BoundingBox Region, Tensor Features, Tensor Heatmaps)>>();
+        var windows = new List<IReadOnlyList<(BoundingBox Region, Tensor Maps)>>();
         foreach (var (box, _) in people)
         {
             var regions = frames.Select((f, i) => Follow(box, detections?[i]).ToCropRegion()).ToList();
             var crops = cat([.. frames.Select((f, i) => tensor(CropSampler.Crops(f, [regions[i]], model.InputSize), [1, 3, model.InputSize, model.InputSize]))], 0);
-            var (features, heatmaps) = model.RunBackbone(crops);
-            windows.Add([.. regions.Select((r, i) => (r, features[i], heatmaps[i]))]);
+            var maps = model.RunBackbone(crops);
+            windows.Add([.. regions.Select((r, i) => (r, maps[i]))]);
         }
 
         var keypoints = model.RefineSlots(windows).cpu().data<float>().ToArray();

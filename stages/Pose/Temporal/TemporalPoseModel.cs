@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Pipeline.Stages.Imaging;
+using Pipeline.Stages.Pose.Temporal.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -59,14 +60,18 @@ public sealed class TemporalPoseModel : IPoseModel
     /// <summary>Crops the backbone has run on so far (for "backbone passes per person-frame").</summary>
     public long BackboneCrops => Interlocked.Read(ref backboneCrops);
 
-    /// <summary>Crops [N, 3, S, S] (RGB 0–255) → features [N, 24, s, s] and sigmoid heatmaps [N, 17, s, s] on the model's device.</summary>
-    public (Tensor Features, Tensor Heatmaps) RunBackbone(Tensor crops)
+    /// <summary>
+    /// Crops [N, 3, S, S] (RGB 0–255) → the backbone's maps [N, 24 + 17, s, s] on the model's device: features, then
+    /// sigmoid heatmaps, in one tensor so that a window's slots stack without another copy. Only these two of
+    /// Thunder's outputs are computed (<see cref="MoveNet.ForwardMaps"/>: its other heads cost ~10 % of a pass).
+    /// </summary>
+    public Tensor RunBackbone(Tensor crops)
     {
         using var scope = NewDisposeScope();
         using var _ = inference_mode();
         Interlocked.Add(ref backboneCrops, crops.size(0));
-        using var heads = backbone.Forward(crops.to(Device).to(float32));
-        return (scope.MoveToOuter(heads.Features.clone()), scope.MoveToOuter(heads.HeatmapLogits.sigmoid()));
+        var (features, logits) = backbone.ForwardMaps(crops.to(Device).to(float32));
+        return scope.MoveToOuter(cat([features, logits.sigmoid()], 1));
     }
 
     /// <summary>Aligned windows — features [B, T, 24, s, s], heatmaps [B, T, 17, s, s] — → keypoints [B, 17, 3] as (x, y, score), crop-normalised.</summary>
@@ -80,13 +85,17 @@ public sealed class TemporalPoseModel : IPoseModel
 
     /// <summary>
     /// Windows given slot by slot — each slot t−δ … t+δ a person-frame's crop region and its backbone maps
-    /// (features [24, s, s], heatmaps [17, s, s]), the key in the middle — with every slot resampled onto
-    /// the key's crop, refined: keypoints [B, 17, 3] (x, y, score) normalised to the key crop.
+    /// [24 + 17, s, s] (<see cref="RunBackbone"/>), the key in the middle — with every slot resampled onto the
+    /// key's crop, refined: keypoints [B, 17, 3] (x, y, score) normalised to the key crop. Slots cut with the
+    /// key's own region (the key itself, its repeats at a track's ends) are taken as they are: their
+    /// resampling is the identity up to rounding (~1e-6), and skipping it saves a fifth to a third of the work.
     /// </summary>
-    public Tensor RefineSlots(IReadOnlyList<IReadOnlyList<(BoundingBox Region, Tensor Features, Tensor Heatmaps)>> windows)
+    public Tensor RefineSlots(IReadOnlyList<IReadOnlyList<(BoundingBox Region, Tensor Maps)>> windows)
     {
         using var scope = NewDisposeScope();
+        using var _ = inference_mode(); // the maps are inference tensors: the in-place copy needs the mode too
         var maps = new List<Tensor>();
+        var moved = new List<long>();
         var keyRegions = new List<BoundingBox>();
         var slotRegions = new List<BoundingBox>();
         foreach (var slots in windows)
@@ -96,19 +105,29 @@ public sealed class TemporalPoseModel : IPoseModel
                 throw new ArgumentException($"{Name} takes windows of {(2 * Radius) + 1} frames, got {slots.Count}");
             }
 
-            foreach (var (region, features, heatmaps) in slots)
+            foreach (var (region, slotMaps) in slots)
             {
-                maps.Add(cat([features, heatmaps], 0));
-                keyRegions.Add(slots[Radius].Region);
-                slotRegions.Add(region);
+                if (region != slots[Radius].Region)
+                {
+                    moved.Add(maps.Count);
+                    keyRegions.Add(slots[Radius].Region);
+                    slotRegions.Add(region);
+                }
+
+                maps.Add(slotMaps);
             }
         }
 
-        var aligned = NeighbourAlignment.Resample(stack(maps), keyRegions, slotRegions);
-        var channels = windows[0][0].Features.size(0);
+        var aligned = stack(maps);
+        if (moved.Count > 0)
+        {
+            var index = tensor(moved.ToArray(), device: aligned.device);
+            aligned.index_copy_(0, index, NeighbourAlignment.Resample(aligned.index_select(0, index), keyRegions, slotRegions));
+        }
+
         var s = backbone.FeatureSize;
         var window = aligned.view(windows.Count, (2 * Radius) + 1, -1, s, s);
-        return scope.MoveToOuter(Refine(window.narrow(2, 0, channels), window.narrow(2, channels, window.size(2) - channels)));
+        return scope.MoveToOuter(Refine(window.narrow(2, 0, BackboneCache.FeatureChannels), window.narrow(2, BackboneCache.FeatureChannels, window.size(2) - BackboneCache.FeatureChannels)));
     }
 
     /// <summary>Windows [B, T, 3, S, S] cropped with the key frame's box (the papers' way) → keypoints [B, 17, 3] (x, y, score).</summary>
@@ -116,9 +135,9 @@ public sealed class TemporalPoseModel : IPoseModel
     {
         using var scope = NewDisposeScope();
         var (b, t) = (windows.size(0), windows.size(1));
-        var (features, heatmaps) = RunBackbone(windows.reshape(b * t, 3, InputSize, InputSize));
         var s = backbone.FeatureSize;
-        return scope.MoveToOuter(Refine(features.view(b, t, -1, s, s), heatmaps.view(b, t, -1, s, s)));
+        var maps = RunBackbone(windows.reshape(b * t, 3, InputSize, InputSize)).view(b, t, -1, s, s);
+        return scope.MoveToOuter(Refine(maps.narrow(2, 0, BackboneCache.FeatureChannels), maps.narrow(2, BackboneCache.FeatureChannels, maps.size(2) - BackboneCache.FeatureChannels)));
     }
 
     public void Dispose()
