@@ -69,8 +69,9 @@ public sealed class TemporalPoseWorkerTests : IDisposable
     [Fact]
     public async Task SlotsAreRefinedAsTheHeadOnEverySlotResampledOntoTheKeyCrop()
     {
-        // The shipped FaSRnet (an untrained head ignores its neighbours), on a real frame: the worker's path — the
-        // key's own-region slots taken as they are, the others resampled — against every slot through the resampling.
+        // The shipped FaSRnet (an untrained head ignores its neighbours; setup puts the weights in the model cache), on a
+        // real frame: RefineSlots, which the worker calls — the key's own-region slots taken as they are, the others
+        // resampled — against every slot through the resampling.
         var store = ModelStore.Default;
         using var model = new TemporalPoseModel(store.GraphModel(TemporalModels.Backbone), store.TemporalWeights("fasrnet"), "fasrnet");
         var frame = await Pipeline.Stages.Decode.StillFrames.ReadAsync("/usr/share/doc/opencv-doc/examples/data/vtest.avi", 240);

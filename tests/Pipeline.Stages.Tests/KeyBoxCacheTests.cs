@@ -71,4 +71,13 @@ public sealed class KeyBoxCacheTests(SampleCacheFixture sample, Xunit.Abstractio
         Assert.NotEqual(BackboneCacheBuilder.Key(KeyBoxCacheBuilder.Describe(cache, keys, 2)), BackboneCacheBuilder.Key(KeyBoxCacheBuilder.Describe(cache, keys[..2], 2)));
         await Assert.ThrowsAsync<ArgumentException>(() => new KeyBoxCacheBuilder(backbone).OpenOrBuildAsync(root, keyBox, [0], radius: 1));
     }
+
+    [Fact]
+    public void AnOwnBoxCacheKeepsTheKeyItHadBeforeKeyBoxWindowsExisted()
+    {
+        // Caches on disk are found by this key: a description without labels or key box must hash as before (pinned).
+        var description = new CacheDescription("/v.avi", 123, 0, 9, ["clean", "random"], 1, "backbone");
+        Assert.DoesNotContain("KeyBox", System.Text.Json.JsonSerializer.Serialize(description), StringComparison.Ordinal);
+        Assert.Equal("b353b6ccc670586f", BackboneCacheBuilder.Key(description)); // SHA-256 of the JSON written before KeyBox existed
+    }
 }

@@ -141,6 +141,7 @@ public sealed class TfjsReferenceTests : IClassFixture<TfjsReferenceTests.Models
         using var all = models.Thunder.Forward(input);
         var (features, logits) = models.Thunder.ForwardMaps(input);
         Assert.Equal(all.Features.shape, features.shape);
+        Assert.Equal(all.HeatmapLogits.shape, logits.shape);
         Assert.Equal(0f, (all.Features - features).abs().max().item<float>());
         Assert.Equal(0f, (all.HeatmapLogits - logits).abs().max().item<float>());
     }

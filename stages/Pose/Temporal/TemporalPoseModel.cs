@@ -63,7 +63,7 @@ public sealed class TemporalPoseModel : IPoseModel
     /// <summary>
     /// Crops [N, 3, S, S] (RGB 0–255) → the backbone's maps [N, 24 + 17, s, s] on the model's device: features, then
     /// sigmoid heatmaps, in one tensor so that a window's slots stack without another copy. Only these two of
-    /// Thunder's outputs are computed (<see cref="MoveNet.ForwardMaps"/>: its other heads cost ~10 % of a pass).
+    /// Thunder's outputs are computed (<see cref="MoveNet.ForwardMaps"/>: its other heads cost ~11 % of a pass).
     /// </summary>
     public Tensor RunBackbone(Tensor crops)
     {
@@ -93,7 +93,7 @@ public sealed class TemporalPoseModel : IPoseModel
     public Tensor RefineSlots(IReadOnlyList<IReadOnlyList<(BoundingBox Region, Tensor Maps)>> windows)
     {
         using var scope = NewDisposeScope();
-        using var _ = inference_mode(); // the maps are inference tensors: the in-place copy needs the mode too
+        using var _ = inference_mode(); // no autograd bookkeeping for the stacking and resampling either
         var maps = new List<Tensor>();
         var moved = new List<long>();
         var keyRegions = new List<BoundingBox>();

@@ -8,8 +8,8 @@ namespace Pipeline.Stages.Pose.Temporal.Training;
 
 /// <summary>One tracked person on one frame, with what single-frame Thunder made of each cached version of its crop.</summary>
 /// <param name="Frame">Frame index in the video.</param>
-/// <param name="Track">ByteTrack id (stable within the video).</param>
-/// <param name="Box">The tracked box (x1, y1, x2, y2) in frame pixels; OKS takes its area.</param>
+/// <param name="Track">ByteTrack id (stable within the video); in a key-box cache, the key's item index in its own-box cache (<see cref="KeyBoxCacheBuilder"/>).</param>
+/// <param name="Box">The tracked box (x1, y1, x2, y2) in frame pixels (in a key-box cache, the key's); OKS takes its area.</param>
 /// <param name="Region">The crop region: the box enlarged by 25 % and made square, in frame pixels.</param>
 /// <param name="Keypoints">Per version, Thunder's decoded keypoints (x, y, score) × 17, crop-normalised; version 0 is the clean crop, the teacher.</param>
 /// <param name="Degradations">Per version, what was done to the crop ("clean", "Jpeg 2", "low-bitrate").</param>

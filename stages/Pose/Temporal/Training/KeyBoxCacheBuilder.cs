@@ -54,9 +54,10 @@ public sealed class KeyBoxCacheBuilder(MoveNet backbone)
         await using (var maps = new FileStream(Path.Combine(directory, BackboneCache.MapsFile), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         {
             var done = 0;
+            var lastFrame = wanted.Keys.Last();
             await foreach (var (frame, lowBitrate) in BackboneCacheBuilder.FramesAsync(description.Video, reencoded, cancellationToken))
             {
-                if (frame.Index > wanted.Keys.Last())
+                if (frame.Index > lastFrame)
                 {
                     break;
                 }
@@ -83,7 +84,8 @@ public sealed class KeyBoxCacheBuilder(MoveNet backbone)
             File.Delete(reencoded);
         }
 
-        var missing = wanted.Keys.Where(f => !items.Exists(i => i.Frame == f)).ToList();
+        var cut = items.Select(i => i.Frame).ToHashSet();
+        var missing = wanted.Keys.Where(f => !cut.Contains(f)).ToList();
         if (missing.Count > 0)
         {
             throw new InvalidDataException($"{description.Video}: frames {string.Join(", ", missing.Take(5))} of the own-box cache could not be decoded again");

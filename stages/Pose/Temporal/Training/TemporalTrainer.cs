@@ -137,8 +137,9 @@ public sealed class TemporalTrainer : IDisposable
             }
         }
 
-        var recalibrated = 0;
-        if (step >= options.Steps && (recalibrated = RecalibrateBatchNorm(options.BatchNormRecalibrationBatches)) > 0)
+        // Only a finished run recalibrates (a stopped one resumes with the running averages it had).
+        var recalibrated = step >= options.Steps ? RecalibrateBatchNorm(options.BatchNormRecalibrationBatches) : 0;
+        if (recalibrated > 0)
         {
             var before = (validationLoss, validationAp);
             (validationLoss, validationAp) = ValidateOnHeldOut();
