@@ -12,7 +12,7 @@ public sealed class OutageTests
         var work = Directory.CreateTempSubdirectory("outage-").FullName;
         try
         {
-            // The product's retry settings as they are (StorageClientOptions): about 15 s of retries.
+            // The product's retry settings as they are (StorageClientOptions): about 30 s of retries.
             var client = new AzureBlobStore(StorageCredentials.FromConnectionString(azurite.ConnectionString()));
             await client.CreateContainerIfNotExistsAsync("outage");
             var files = Enumerable.Range(0, 6).Select(i =>

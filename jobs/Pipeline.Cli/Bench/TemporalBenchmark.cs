@@ -256,7 +256,11 @@ internal static class TemporalBenchmark
     }
 
     private static string Interval((double Difference, double Low, double High) d) =>
-        string.Create(CultureInfo.InvariantCulture, $"{100 * d.Difference:+0.0;-0.0} [{100 * d.Low:+0.0;-0.0}, {100 * d.High:+0.0;-0.0}]");
+        $"{Points(d.Difference)} [{Points(d.Low)}, {Points(d.High)}]";
+
+    // A signed difference in AP points to one decimal; one that rounds to zero prints "+0.0" (the format alone gave "-+0.0").
+    private static string Points(double difference) =>
+        Math.Round(100 * difference, 1) is var rounded && rounded == 0 ? "+0.0" : rounded.ToString("+0.0;-0.0", CultureInfo.InvariantCulture);
 
     // The must-shows, on the key-degraded and all-degraded windows pooled over the three severities.
     private static void Criteria(TextWriter output, Dictionary<(string Regime, string Row), List<PairedPose>> pooled, IEnumerable<string> models, int resamples)
