@@ -154,6 +154,7 @@ internal static class PipelineBenchmark
             results.Add(j.Batch is not null ? await worker.ProcessAsync(j, cancellationToken) : j.Closed!);
         }
 
+        var poseTime = clock.Elapsed;
         Report("pose");
         var outcome = default(VideoOutcome);
         var sinkDirectory = Directory.CreateTempSubdirectory("bench-sink-");
@@ -174,6 +175,10 @@ internal static class PipelineBenchmark
         if (pose is TemporalPoseModel temporal && outcome is { Rows: > 0 } done)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  backbone passes per person-frame: {(double)temporal.BackboneCrops / done.Rows:F2} ({temporal.BackboneCrops} crops for {done.Rows} person-frames, own-box mode; goal <= 1.1)"));
+            var (backboneTime, headTime, headWindows) = temporal.TimeSpent;
+            var perCrop = backboneTime.TotalMilliseconds / temporal.BackboneCrops;
+            var perWindow = headTime.TotalMilliseconds / headWindows;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pose alone, split: backbone {perCrop:F1} ms per crop, head with its decoding {perWindow:F1} ms per window ({perWindow / perCrop:F2} backbone passes), the rest (stacking, resampling, rows) {(poseTime.TotalMilliseconds - backboneTime.TotalMilliseconds - headTime.TotalMilliseconds) / frames:F1} ms per frame"));
         }
 
         return stages;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Pose.Temporal.Training;
@@ -18,6 +19,9 @@ public sealed class TemporalPoseModel : IPoseModel
     private readonly MoveNet backbone;
     private readonly TemporalHead head;
     private long backboneCrops;
+    private long backboneTicks;
+    private long headWindows;
+    private long headTicks;
 
     public TemporalPoseModel(string backboneJson, string weightsPath, string name, Device? device = null)
     {
@@ -67,20 +71,35 @@ public sealed class TemporalPoseModel : IPoseModel
     /// </summary>
     public Tensor RunBackbone(Tensor crops)
     {
+        var start = Stopwatch.GetTimestamp();
         using var scope = NewDisposeScope();
         using var _ = inference_mode();
         Interlocked.Add(ref backboneCrops, crops.size(0));
         var (features, logits) = backbone.ForwardMaps(crops.to(Device).to(float32));
-        return scope.MoveToOuter(cat([features, logits.sigmoid()], 1));
+        var maps = scope.MoveToOuter(cat([features, logits.sigmoid()], 1));
+        Interlocked.Add(ref backboneTicks, Stopwatch.GetTimestamp() - start);
+        return maps;
     }
+
+    /// <summary>
+    /// Wall-clock time spent in <see cref="RunBackbone"/> and in the head with its decoding (<see cref="Refine"/>), and
+    /// the person-windows refined, so far: where a pose worker's time goes (for <c>bench pipeline</c>). On a CPU the ops
+    /// have finished when the calls return; a GPU's run asynchronously, so there the split is only rough.
+    /// </summary>
+    public (TimeSpan Backbone, TimeSpan Head, long HeadWindows) TimeSpent =>
+        (Stopwatch.GetElapsedTime(0, Interlocked.Read(ref backboneTicks)), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref headTicks)), Interlocked.Read(ref headWindows));
 
     /// <summary>Aligned windows — features [B, T, 24, s, s], heatmaps [B, T, 17, s, s] — → keypoints [B, 17, 3] as (x, y, score), crop-normalised.</summary>
     public Tensor Refine(Tensor features, Tensor heatmaps)
     {
+        var start = Stopwatch.GetTimestamp();
         using var scope = NewDisposeScope();
         using var _ = inference_mode();
         using var output = head.call(features, heatmaps);
-        return scope.MoveToOuter(HeatmapDecoder.Decode(output.Heatmaps));
+        var keypoints = scope.MoveToOuter(HeatmapDecoder.Decode(output.Heatmaps));
+        Interlocked.Add(ref headWindows, features.size(0));
+        Interlocked.Add(ref headTicks, Stopwatch.GetTimestamp() - start);
+        return keypoints;
     }
 
     /// <summary>
