@@ -44,7 +44,7 @@ internal static class BenchCommand
         var memoryModel = new Option<string>("--memory-model") { Description = "Pose model for the memory runs (whole sample, and the sample four times).", DefaultValueFactory = _ => "movenet-lightning" };
         var memoryDetectEvery = new Option<int>("--memory-detect-every") { Description = "--detect-every for the memory runs (memory does not depend on it; time does).", DefaultValueFactory = _ => 3 };
         var skipMemory = new Option<bool>("--skip-memory") { Description = "Only the throughput part." };
-        var pipeline = new Command("pipeline", "Each stage's throughput alone, the graph end to end, their ratio, and peak memory on the sample vs the sample four times.")
+        var pipeline = new Command("pipeline", "Each stage's throughput alone, the graph end to end, their ratio, and peak memory on the sample vs the sample four times; with a temporal --model also Thunder and key-box mode end to end, and the pose stage's time split into backbone, head and the rest (a GPU's split is only rough: its ops run asynchronously).")
         {
             pipelineVideo, seconds, pipelineModel, detectEvery, memoryModel, memoryDetectEvery, skipMemory,
         };
