@@ -64,8 +64,8 @@ public static class VisionOps
         var inPlace = !is_grad_enabled() || !(input.requires_grad || offset.requires_grad || weight.requires_grad || (mask?.requires_grad ?? false) || (bias?.requires_grad ?? false));
         if (mask is not null)
         {
-            var taps5 = mask.view(n, offsetGroups, 1, k, ho, wo);
-            sampled = inPlace ? sampled.mul_(taps5) : sampled * taps5;
+            var maskPerTap = mask.view(n, offsetGroups, 1, k, ho, wo);
+            sampled = inPlace ? sampled.mul_(maskPerTap) : sampled * maskPerTap;
         }
 
         // Columns per convolution group, channel-major like im2col: [N, groups, (C/groups)·K, Ho·Wo].
