@@ -1,3 +1,4 @@
+using Pipeline.Stages.Pose.Temporal;
 using Pipeline.Stages.Pose.Temporal.DSA;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -9,11 +10,13 @@ public sealed class DsaTests(ITestOutputHelper output)
 {
     private const int Batch = 2;
 
-    [Fact]
-    public void EveryComponentKeepsTheBackbonesShapes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EveryComponentKeepsTheBackbonesShapes(bool alignAtStride8)
     {
         using var scope = NewDisposeScope();
-        using var model = new DSA();
+        using var model = new DSA(alignAtStride8: alignAtStride8);
         var (features, heatmaps) = TemporalHeadInputs.Random(Batch, model);
         var (key, support) = (features.select(1, 2), features.select(1, 0));
         var gab = new GlobalAlignmentBlock("GAB", 24, 12);
@@ -23,6 +26,9 @@ public sealed class DsaTests(ITestOutputHelper output)
         var aligned = gab.call(pyramid, support);
         Assert.Equal([Batch, 24L, 64, 64], aligned.shape);
         Assert.Equal([Batch, 24L, 64, 64], new LocalEnhancementBlock("LEB", 24, 8).call(aligned, key).shape);
+        var half = gab.call(gab.KeyPyramid(HalfResolution.Down(key)), HalfResolution.Down(support));
+        Assert.Equal([Batch, 24L, 32, 32], half.shape);
+        Assert.Equal([Batch, 24L, 64, 64], HalfResolution.Up(half, key).shape);
 
         using var result = model.call(features, heatmaps);
         Assert.Equal([Batch, 17L, 64, 64], result.Heatmaps.shape);
@@ -39,10 +45,25 @@ public sealed class DsaTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void AnUntrainedHeadReturnsTheKeyFramesOwnHeatmaps()
+    public void AligningAtStride8CostsAboutAThirdOfTheFlops()
+    {
+        using var full = new DSA();
+        using var stride8 = new DSA(alignAtStride8: true);
+        var (a, b) = (TemporalHeadInputs.FlopsPerWindow(full), TemporalHeadInputs.FlopsPerWindow(stride8));
+        output.WriteLine($"dsa-s8 head: {b / 1e9:F3} GFLOPs per person-window ({(double)b / a:F2} of dsa's)");
+        // The GAB and LEB at a quarter of the positions; the fusion, residual block and head at 64² unchanged.
+        Assert.InRange((double)b / a, 0.3, 0.45);
+        Assert.Equal("dsa-s8", stride8.GetName());
+        Assert.Equal(full.state_dict().Keys.Order(), stride8.state_dict().Keys.Order());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AnUntrainedHeadReturnsTheKeyFramesOwnHeatmaps(bool alignAtStride8)
     {
         using var scope = NewDisposeScope();
-        using var model = new DSA();
+        using var model = new DSA(alignAtStride8: alignAtStride8);
         var (features, heatmaps) = TemporalHeadInputs.Random(Batch, model);
         using var result = model.call(features, heatmaps);
         Assert.Equal(0, (result.Heatmaps - heatmaps.select(1, 2)).abs().max().ToSingle());
@@ -82,10 +103,12 @@ public sealed class DsaTests(ITestOutputHelper output)
         Assert.True((enhanced - expected).abs().max().ToSingle() < 1e-5f);
     }
 
-    [Fact]
-    public void AfterTheFirstStepsTheLossReachesEveryParameter()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AfterTheFirstStepsTheLossReachesEveryParameter(bool alignAtStride8)
     {
-        using var model = new DSA();
+        using var model = new DSA(alignAtStride8: alignAtStride8);
         // Zero-initialised layers on the longest path: the longest: the head, LEB's φ, then the GAB's offset convs at 32², 16² and 32² again.
         var untouched = TemporalHeadInputs.ParametersWithoutGradient(model, steps: 8);
         Assert.True(untouched.Count == 0, $"no gradient: {string.Join(", ", untouched)}");

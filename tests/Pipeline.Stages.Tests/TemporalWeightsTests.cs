@@ -14,7 +14,9 @@ public sealed class TemporalWeightsTests : IDisposable
 
     [Theory]
     [InlineData("fasrnet")]
+    [InlineData("fasrnet-s8")]
     [InlineData("dsa")]
+    [InlineData("dsa-s8")]
     [InlineData("vremd")]
     [InlineData("vremd-no-bmd")]
     [InlineData("continuity")]

@@ -34,7 +34,7 @@ internal static class TrainCommand
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Weights file (.safetensors). Default: infra/models/temporal/MODEL.safetensors (MODEL-key-copies for --neighbours key-copies); the checkpoint is OUTPUT.checkpoint." };
         var steps = new Option<int>("--steps") { Description = "Optimiser steps in all.", DefaultValueFactory = _ => defaults.Steps };
         var batch = new Option<int>("--batch-size") { Description = "Windows per step.", DefaultValueFactory = _ => defaults.BatchSize };
-        var lr = new Option<double?>("--lr") { Description = "Peak AdamW learning rate (cosine decay after warm-up); default per model: 1e-3 for the convolutional heads (fasrnet, dsa), 3e-4 for the transformer heads (vremd, continuity, sdtc and their ablations)." };
+        var lr = new Option<double?>("--lr") { Description = "Peak AdamW learning rate (cosine decay after warm-up); default per model: 1e-3 for the convolutional heads (fasrnet, dsa and their -s8 variants), 3e-4 for the transformer heads (vremd, continuity, sdtc and their ablations)." };
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation, window draws and degradations.", DefaultValueFactory = _ => defaults.Seed };
         var maxMinutes = new Option<double?>("--max-minutes") { Description = "Wall-clock cap: checkpoint and stop; --resume continues." };
         var resume = new Option<bool>("--resume") { Description = "Continue from OUTPUT.checkpoint exactly as if never stopped (same settings required)." };

@@ -3,7 +3,7 @@ namespace Pipeline.Stages.Pose.Temporal;
 /// <summary>The temporal heads by the names the CLI takes.</summary>
 public static class TemporalModels
 {
-    public static readonly string[] Names = [FaSRnet.FaSRnet.ModelName, DSA.DSA.ModelName, VREMD.VREMD.ModelName, VREMD.VREMD.WithoutMotionName, Continuity.Continuity.ModelName, Continuity.Continuity.WithoutFusionName, SDTC.SDTC.ModelName, SDTC.SDTC.WithoutMaskingName];
+    public static readonly string[] Names = [FaSRnet.FaSRnet.ModelName, FaSRnet.FaSRnet.Stride8Name, DSA.DSA.ModelName, DSA.DSA.Stride8Name, VREMD.VREMD.ModelName, VREMD.VREMD.WithoutMotionName, Continuity.Continuity.ModelName, Continuity.Continuity.WithoutFusionName, SDTC.SDTC.ModelName, SDTC.SDTC.WithoutMaskingName];
 
     /// <summary>Each paper ablation by the full model it ablates: VREMD without BMD, the continuity model without multi-frame heatmap fusion, SDTC without MLSME's masking.</summary>
     public static readonly IReadOnlyDictionary<string, string> Ablations = new Dictionary<string, string>
@@ -19,8 +19,8 @@ public static class TemporalModels
     /// <summary>δ of a head by name, without building it.</summary>
     public static int Radius(string name) => name switch
     {
-        FaSRnet.FaSRnet.ModelName => 1,
-        DSA.DSA.ModelName => 2,
+        FaSRnet.FaSRnet.ModelName or FaSRnet.FaSRnet.Stride8Name => 1,
+        DSA.DSA.ModelName or DSA.DSA.Stride8Name => 2,
         VREMD.VREMD.ModelName or VREMD.VREMD.WithoutMotionName => 1,
         Continuity.Continuity.ModelName or Continuity.Continuity.WithoutFusionName => 2,
         SDTC.SDTC.ModelName or SDTC.SDTC.WithoutMaskingName => 2,
@@ -39,7 +39,9 @@ public static class TemporalModels
     public static TemporalHead Create(string name) => name switch
     {
         FaSRnet.FaSRnet.ModelName => new FaSRnet.FaSRnet(),
+        FaSRnet.FaSRnet.Stride8Name => new FaSRnet.FaSRnet(alignAtStride8: true),
         DSA.DSA.ModelName => new DSA.DSA(),
+        DSA.DSA.Stride8Name => new DSA.DSA(alignAtStride8: true),
         VREMD.VREMD.ModelName => new VREMD.VREMD(),
         VREMD.VREMD.WithoutMotionName => new VREMD.VREMD(withMotion: false),
         Continuity.Continuity.ModelName => new Continuity.Continuity(),

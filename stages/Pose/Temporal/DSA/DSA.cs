@@ -15,20 +15,29 @@ namespace Pipeline.Stages.Pose.Temporal.DSA;
 /// each). Deviations (README, "Temporal models"): widths from the backbone (24 / 17); the U-Net's
 /// depth (two levels) and widths, which the paper leaves open; one residual block in the fusion; the
 /// head adds to the key frame's own heatmaps and starts at zero, so training starts from the backbone.
+/// <para>
+/// <c>dsa-s8</c> is the same network with the GAB and the LEB run at stride 8: the five frames'
+/// features average-pooled to 32² (<see cref="HalfResolution"/>, the GAB's U-Net levels become 16² and
+/// 8²), each F̃_n up-sampled back to 64² for the fusion with the full-resolution F_t; everything else
+/// as above. The alignment then costs about a quarter (README, "Temporal models").
+/// </para>
 /// </summary>
 public sealed class DSA : TemporalHead
 {
     public const string ModelName = "dsa";
+    public const string Stride8Name = "dsa-s8";
 
     private readonly GlobalAlignmentBlock GAB;
     private readonly LocalEnhancementBlock LEB;
     private readonly Conv2d fusion;
     private readonly Sequential residual;
     private readonly Conv2d head;
+    private readonly bool alignAtStride8;
 
-    public DSA(int channels = 24, int joints = 17, int alignmentWidth = 12, int enhancementWidth = 8)
-        : base(ModelName, radius: 2, channels, joints)
+    public DSA(int channels = 24, int joints = 17, int alignmentWidth = 12, int enhancementWidth = 8, bool alignAtStride8 = false)
+        : base(alignAtStride8 ? Stride8Name : ModelName, radius: 2, channels, joints)
     {
+        this.alignAtStride8 = alignAtStride8;
         GAB = new GlobalAlignmentBlock("GAB", channels, alignmentWidth);
         LEB = new LocalEnhancementBlock("LEB", channels, enhancementWidth);
         fusion = nn.Conv2d(Window * channels, channels, 1);
@@ -46,16 +55,19 @@ public sealed class DSA : TemporalHead
         RegisterComponents();
     }
 
-    /// <summary>Features [B, 5, C, h, w] and heatmaps [B, 5, J, h, w] of t−2 … t+2 → H_t [B, J, h, w].</summary>
+    /// <summary>Features [B, 5, C, h, w] and heatmaps [B, 5, J, h, w] of t−2 … t+2 → H_t [B, J, h, w] (alignment at h/2 × w/2 for <c>dsa-s8</c>).</summary>
     public override TemporalOutput forward(Tensor features, Tensor heatmaps)
     {
         using var scope = NewDisposeScope();
         var key = Key(features);
-        var pyramid = GAB.KeyPyramid(key);
+        Tensor AlignmentScale(Tensor map) => alignAtStride8 ? HalfResolution.Down(map) : map;
+        var alignmentKey = AlignmentScale(key);
+        var pyramid = GAB.KeyPyramid(alignmentKey);
         var frames = new List<Tensor> { key };
         foreach (var offset in new[] { -2, -1, 1, 2 })
         {
-            frames.Add(LEB.call(GAB.call(pyramid, At(features, offset)), key));
+            var enhanced = LEB.call(GAB.call(pyramid, AlignmentScale(At(features, offset))), alignmentKey);
+            frames.Add(alignAtStride8 ? HalfResolution.Up(enhanced, key) : enhanced);
         }
 
         var fused = nn.functional.relu(fusion.call(cat(frames, 1)));

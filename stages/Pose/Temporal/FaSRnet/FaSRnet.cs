@@ -21,20 +21,29 @@ namespace Pipeline.Stages.Pose.Temporal.FaSRnet;
 /// and a 1×1 fusion conv as EDVR's — all to stay under the 1.2 GFLOP budget per window (1.105 measured by
 /// <see cref="FlopCounter"/>); the alignment DCNs sample the neighbour (the
 /// paper's Eq. 3; the code samples F_t); no padding bug of the code's dilated offset convs.
+/// <para>
+/// <c>fasrnet-s8</c> is the same network with both feature alignments run at stride 8: F_t and the
+/// neighbours average-pooled to 32² (<see cref="HalfResolution"/>), the aligned neighbours up-sampled
+/// back to 64² before the fusion, everything else as above. Its nine DCNs at a quarter of the
+/// positions bring the head within the end-to-end time the issue allows (README, "Temporal models").
+/// </para>
 /// </summary>
 public sealed class FaSRnet : TemporalHead
 {
     public const string ModelName = "fasrnet";
+    public const string Stride8Name = "fasrnet-s8";
 
     private readonly FeatureAlignment pcda_p;
     private readonly FeatureAlignment pcda_n;
     private readonly AttentionFusion TSA_Fusion;
     private readonly Conv2d final_layer;
     private readonly SemanticsRefinement hm_improve;
+    private readonly bool alignAtStride8;
 
-    public FaSRnet(int channels = 24, int joints = 17, int offsetWidth = 8, int embedWidth = 12)
-        : base(ModelName, radius: 1, channels, joints)
+    public FaSRnet(int channels = 24, int joints = 17, int offsetWidth = 8, int embedWidth = 12, bool alignAtStride8 = false)
+        : base(alignAtStride8 ? Stride8Name : ModelName, radius: 1, channels, joints)
     {
+        this.alignAtStride8 = alignAtStride8;
         pcda_p = new FeatureAlignment("pcda_p", channels, offsetWidth);
         pcda_n = new FeatureAlignment("pcda_n", channels, offsetWidth);
         TSA_Fusion = new AttentionFusion("TSA_Fusion", channels, embedWidth);
@@ -55,13 +64,19 @@ public sealed class FaSRnet : TemporalHead
         using var scope = NewDisposeScope();
         var (fPrevious, fKey, fNext) = (At(features, -1), Key(features), At(features, 1));
         var (hPrevious, hKey, hNext) = (At(heatmaps, -1), Key(heatmaps), At(heatmaps, 1));
-        var alignedPrevious = pcda_p.call(fKey, fPrevious);
-        var alignedNext = pcda_n.call(fKey, fNext);
+        var alignedPrevious = Aligned(pcda_p, fKey, fPrevious);
+        var alignedNext = Aligned(pcda_n, fKey, fNext);
         var fused = TSA_Fusion.call(fKey, alignedPrevious, alignedNext);
         var refined = hKey + final_layer.call(fused);
         var final = hm_improve.call(refined, hPrevious, hNext);
         return new TemporalOutput(final.MoveToOuterDisposeScope(), [refined.MoveToOuterDisposeScope()]);
     }
+
+    /// <summary>F_{t+i}^a [B, C, h, w]: at the backbone's 64², or at 32² and up-sampled back (<c>fasrnet-s8</c>).</summary>
+    private Tensor Aligned(FeatureAlignment alignment, Tensor key, Tensor auxiliary) =>
+        alignAtStride8
+            ? HalfResolution.Up(alignment.call(HalfResolution.Down(key), HalfResolution.Down(auxiliary)), key)
+            : alignment.call(key, auxiliary);
 
     /// <summary>α·L(H^r) + (1 − α)·L(H^final), α = 0.4 (Eq. 19).</summary>
     public override Tensor Loss(TemporalOutput output, Tensor targets, Tensor weights)
