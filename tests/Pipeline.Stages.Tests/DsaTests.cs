@@ -109,7 +109,7 @@ public sealed class DsaTests(ITestOutputHelper output)
     public void AfterTheFirstStepsTheLossReachesEveryParameter(bool alignAtStride8)
     {
         using var model = new DSA(alignAtStride8: alignAtStride8);
-        // Zero-initialised layers on the longest path: the longest: the head, LEB's φ, then the GAB's offset convs at 32², 16² and 32² again.
+        // Zero-initialised layers on the longest path: the head, LEB's φ, then the GAB's offset convs (at 32², 16², 32²; for dsa-s8 at 16², 8², 16²).
         var untouched = TemporalHeadInputs.ParametersWithoutGradient(model, steps: 8);
         Assert.True(untouched.Count == 0, $"no gradient: {string.Join(", ", untouched)}");
     }

@@ -78,7 +78,7 @@ public sealed class FaSRnetTests(ITestOutputHelper output)
     public void AfterTheFirstStepsTheLossReachesEveryParameter(bool alignAtStride8)
     {
         using var model = new FaSRnet(alignAtStride8: alignAtStride8);
-        // Zero-initialised layers on the longest path: five on the longest: final_layer, then four offset convs.
+        // Zero-initialised layers on the longest path, five of them: final_layer, then four offset convs.
         var untouched = TemporalHeadInputs.ParametersWithoutGradient(model, steps: 8);
         Assert.True(untouched.Count == 0, $"no gradient: {string.Join(", ", untouched)}");
     }

@@ -296,6 +296,13 @@ internal static class TemporalBenchmark
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {model} {regime}: vs δ=0 control {Interval(vsControl)} (≥ +3: {Pass(vsControl.Difference >= 0.03)})"));
                 }
 
+                if (TemporalModels.FullResolution.GetValueOrDefault(model) is { } full && Get(full) is { } fullRows)
+                {
+                    // What aligning at stride 8 costs: no pass/fail, the speed goal is why the variant exists.
+                    var vsFull = KeypointAgreement.PairedBootstrap(mine, fullRows, resamples);
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {model} {regime}: vs {full} (aligning at 64²) {Interval(vsFull)}"));
+                }
+
                 if (TemporalModels.Ablations.GetValueOrDefault(model) is { } ablation && Get(ablation) is { } ablated)
                 {
                     // The papers' ablations: "no detectable contribution" is a result too, so no pass/fail here.

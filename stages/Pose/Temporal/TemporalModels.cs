@@ -13,6 +13,13 @@ public static class TemporalModels
         [SDTC.SDTC.ModelName] = SDTC.SDTC.WithoutMaskingName,
     };
 
+    /// <summary>Each stride-8 variant (alignment at 32², for speed) by the full-resolution model it is a variant of.</summary>
+    public static readonly IReadOnlyDictionary<string, string> FullResolution = new Dictionary<string, string>
+    {
+        [FaSRnet.FaSRnet.Stride8Name] = FaSRnet.FaSRnet.ModelName,
+        [DSA.DSA.Stride8Name] = DSA.DSA.ModelName,
+    };
+
     /// <summary>The frozen backbone every head was trained on.</summary>
     public const string Backbone = "movenet-thunder";
 

@@ -24,8 +24,8 @@ namespace Pipeline.Stages.Pose.Temporal.FaSRnet;
 /// <para>
 /// <c>fasrnet-s8</c> is the same network with both feature alignments run at stride 8: F_t and the
 /// neighbours average-pooled to 32² (<see cref="HalfResolution"/>), the aligned neighbours up-sampled
-/// back to 64² before the fusion, everything else as above. Its nine DCNs at a quarter of the
-/// positions bring the head within the end-to-end time the issue allows (README, "Temporal models").
+/// back to 64² before the fusion, everything else as above. Eight of its nine DCNs run at a quarter
+/// of the positions, for the end-to-end time the issue allows (measured: README, "Temporal models").
 /// </para>
 /// </summary>
 public sealed class FaSRnet : TemporalHead
@@ -64,19 +64,20 @@ public sealed class FaSRnet : TemporalHead
         using var scope = NewDisposeScope();
         var (fPrevious, fKey, fNext) = (At(features, -1), Key(features), At(features, 1));
         var (hPrevious, hKey, hNext) = (At(heatmaps, -1), Key(heatmaps), At(heatmaps, 1));
-        var alignedPrevious = Aligned(pcda_p, fKey, fPrevious);
-        var alignedNext = Aligned(pcda_n, fKey, fNext);
+        var alignmentKey = alignAtStride8 ? HalfResolution.Down(fKey) : fKey;
+        var alignedPrevious = Aligned(pcda_p, alignmentKey, fPrevious, fKey);
+        var alignedNext = Aligned(pcda_n, alignmentKey, fNext, fKey);
         var fused = TSA_Fusion.call(fKey, alignedPrevious, alignedNext);
         var refined = hKey + final_layer.call(fused);
         var final = hm_improve.call(refined, hPrevious, hNext);
         return new TemporalOutput(final.MoveToOuterDisposeScope(), [refined.MoveToOuterDisposeScope()]);
     }
 
-    /// <summary>F_{t+i}^a [B, C, h, w]: at the backbone's 64², or at 32² and up-sampled back (<c>fasrnet-s8</c>).</summary>
-    private Tensor Aligned(FeatureAlignment alignment, Tensor key, Tensor auxiliary) =>
+    /// <summary>F_{t+i}^a [B, C, h, w]: at the backbone's 64², or at 32² (the key already pooled) and up-sampled back to <paramref name="fullKey"/>'s size (<c>fasrnet-s8</c>).</summary>
+    private Tensor Aligned(FeatureAlignment alignment, Tensor alignmentKey, Tensor auxiliary, Tensor fullKey) =>
         alignAtStride8
-            ? HalfResolution.Up(alignment.call(HalfResolution.Down(key), HalfResolution.Down(auxiliary)), key)
-            : alignment.call(key, auxiliary);
+            ? HalfResolution.Up(alignment.call(alignmentKey, HalfResolution.Down(auxiliary)), fullKey)
+            : alignment.call(alignmentKey, auxiliary);
 
     /// <summary>α·L(H^r) + (1 − α)·L(H^final), α = 0.4 (Eq. 19).</summary>
     public override Tensor Loss(TemporalOutput output, Tensor targets, Tensor weights)
