@@ -7,6 +7,7 @@ namespace Pipeline.Stages.Pose.Temporal;
 /// 2×2 average pooling, which has no weights (so the variants keep their paper's parameters one for
 /// one) and keeps a constant map constant; and bilinear up-sampling to the full map's size.
 /// Alignment at 32² costs about a quarter of what it costs at 64² (README, "Temporal models").
+/// DSA's GAB climbs its U-Net with the same <see cref="Up"/>.
 /// </summary>
 public static class HalfResolution
 {

@@ -54,13 +54,10 @@ public sealed class GlobalAlignmentBlock : nn.Module<(Tensor Level1, Tensor Leve
         using var scope = NewDisposeScope();
         var a1 = align_1.call(key.Level1, Down(down_1, support));
         var a2 = align_2.call(key.Level2, Down(down_2, a1));
-        var u1 = skip_1.call(cat([Up(a2, a1), a1], 1));
+        var u1 = skip_1.call(cat([HalfResolution.Up(a2, a1), a1], 1));
         var d1 = align_up_1.call(key.Level1, u1);
-        return output.call(cat([Up(d1, support), support], 1)).MoveToOuterDisposeScope();
+        return output.call(cat([HalfResolution.Up(d1, support), support], 1)).MoveToOuterDisposeScope();
     }
 
     private static Tensor Down(Conv2d conv, Tensor x) => nn.functional.leaky_relu(conv.call(x), 0.1);
-
-    private static Tensor Up(Tensor x, Tensor like) =>
-        nn.functional.interpolate(x, [like.size(2), like.size(3)], mode: InterpolationMode.Bilinear, align_corners: false);
 }
