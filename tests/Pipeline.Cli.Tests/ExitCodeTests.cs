@@ -34,6 +34,23 @@ public sealed class ExitCodeTests : IDisposable
     }
 
     [Fact]
+    public async Task AWeightsFileIsRefusedForASingleFrameModelAndWhenMissingInBenchPipeline()
+    {
+        var weights = Path.Combine(directory, "head.safetensors");
+        File.WriteAllBytes(weights, [0]);
+        var output = Path.Combine(directory, "out");
+        var prelabel = await CliRunner.RunAsync("prelabel", "--output", output, "--model", "movenet-thunder", "--weights", weights, "--quiet");
+        Assert.Equal(2, prelabel.ExitCode);
+        Assert.Contains($"--weights {weights}: --model movenet-thunder takes no weights file", prelabel.Error);
+        Assert.False(Directory.Exists(output), "nothing may be written for a refused run");
+
+        var missing = Path.Combine(directory, "missing.safetensors");
+        var bench = await CliRunner.RunAsync("bench", "pipeline", "--model", "fasrnet-s8", "--weights", missing, "--seconds", "1", "--skip-memory");
+        Assert.Equal(2, bench.ExitCode);
+        Assert.Contains($"--weights {missing}: no such file (train one with ./run.sh train --model fasrnet-s8", bench.Error);
+    }
+
+    [Fact]
     public async Task UnknownOptionsAndBadValuesExitWithTwo()
     {
         var unknown = await CliRunner.RunAsync("prelabel", "--output", directory, "--frobnicate");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Cli.Commands;
 using Pipeline.Graph;
 using Pipeline.Graph.Inputs;
 using Pipeline.Graph.Run;
@@ -23,15 +24,33 @@ internal static class PipelineBenchmark
 {
     public static async Task<int> RunAsync(PipelineBenchmarkSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await MeasureAsync(settings, output, cancellationToken);
+        }
+        catch (Exception e) when (RunFlags.IsUsageError(e))
+        {
+            Console.Error.WriteLine($"bench pipeline: {e.Message}");
+            return RunFlags.ExitCode(e);
+        }
+    }
+
+    private static async Task<int> MeasureAsync(PipelineBenchmarkSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
         var (video, seconds, model, memoryModel, memoryDetectEvery) = (settings.Video, settings.Seconds, settings.Model, settings.MemoryModel, settings.MemoryDetectEvery);
+        var weights = settings.Weights?.FullName;
+        if (weights is not null && !File.Exists(weights))
+        {
+            throw new FileNotFoundException($"--weights {weights}: no such file (train one with ./run.sh train --model {model} --output FILE)", weights);
+        }
         var work = Directory.CreateTempSubdirectory("bench-pipeline-");
         try
         {
             var clip = Path.Combine(work.FullName, "clip.mp4");
             await FfmpegAsync(["-v", "error", "-y", "-t", seconds.ToString(CultureInfo.InvariantCulture), "-i", video.FullName, "-an", "-c:v", "libx264", "-preset", "veryfast", clip], cancellationToken);
-            output.WriteLine($"{video.Name}: first {seconds} s, model {model}, detect every {settings.DetectEvery}, {Environment.ProcessorCount} cores");
-            var stages = await StagesAloneAsync(clip, model, settings.DetectEvery, output, cancellationToken);
-            var endToEnd = await EndToEndAsync(clip, model, settings.DetectEvery, NeighbourCrops.OwnBox, Path.Combine(work.FullName, "e2e"), output, cancellationToken);
+            output.WriteLine($"{video.Name}: first {seconds} s, model {model}{(weights is null ? "" : $" (weights {weights})")}, detect every {settings.DetectEvery}, {Environment.ProcessorCount} cores");
+            var stages = await StagesAloneAsync(clip, model, weights, settings.DetectEvery, output, cancellationToken);
+            var endToEnd = await EndToEndAsync(clip, model, weights, settings.DetectEvery, NeighbourCrops.OwnBox, Path.Combine(work.FullName, "e2e"), output, cancellationToken);
             var slowest = stages.MinBy(s => s.Value.FramesPerSecond);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"end to end (graph)",-24} {endToEnd.FramesPerSecond,10:F1} frames/s {endToEnd.CpuSecondsPerFrame * 1000,8:F1} CPU ms/frame"));
             var efficiency = endToEnd.FramesPerSecond / slowest.Value.FramesPerSecond;
@@ -44,7 +63,7 @@ internal static class PipelineBenchmark
             double Cores(StageAlone s) => s.FramesPerSecond * s.CpuSecondsPerFrame;
             if (TemporalModels.Names.Contains(model))
             {
-                await CompareTemporalAsync(clip, model, settings.DetectEvery, endToEnd, work.FullName, output, cancellationToken);
+                await CompareTemporalAsync(clip, model, weights, settings.DetectEvery, endToEnd, work.FullName, output, cancellationToken);
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  cores busy: {slowest.Key} alone {Cores(slowest.Value):F2}, end to end {Cores(endToEnd):F2} of {Environment.ProcessorCount}; the other stages alone need {stages.Where(s => s.Key != slowest.Key).Sum(s => s.Value.CpuSecondsPerFrame) / slowest.Value.CpuSecondsPerFrame:P0} of {slowest.Key}'s CPU time per frame"));
@@ -56,9 +75,10 @@ internal static class PipelineBenchmark
                 await File.WriteAllLinesAsync(list, Enumerable.Repeat($"file '{video.FullName}'", 4), cancellationToken);
                 await FfmpegAsync(["-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", list, "-c", "copy", longVideo], cancellationToken);
                 output.WriteLine($"peak resident memory of `prelabel` (model {memoryModel}, detect every {memoryDetectEvery}):");
-                var single = await PeakMemoryAsync(video.FullName, Path.Combine(work.FullName, "m1"), memoryModel, memoryDetectEvery, cancellationToken);
+                var memoryWeights = memoryModel == model ? weights : null;
+                var single = await PeakMemoryAsync(video.FullName, Path.Combine(work.FullName, "m1"), memoryModel, memoryWeights, memoryDetectEvery, cancellationToken);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  sample ({video.Name}):       {single.PeakBytes / 1e6,8:F0} MB  ({single.Seconds:F0} s)"));
-                var four = await PeakMemoryAsync(longVideo, Path.Combine(work.FullName, "m4"), memoryModel, memoryDetectEvery, cancellationToken);
+                var four = await PeakMemoryAsync(longVideo, Path.Combine(work.FullName, "m4"), memoryModel, memoryWeights, memoryDetectEvery, cancellationToken);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  sample x4 (4x the frames): {four.PeakBytes / 1e6,8:F0} MB  ({four.Seconds:F0} s)"));
                 var ratio = (double)four.PeakBytes / single.PeakBytes;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ratio {ratio:F2} (goal <= 1.2: {(ratio <= 1.2 ? "met" : "NOT met")})"));
@@ -75,9 +95,9 @@ internal static class PipelineBenchmark
     /// <summary>A stage run alone: its throughput, and the CPU time it spends per frame (all threads, FFmpeg included).</summary>
     private sealed record StageAlone(double FramesPerSecond, double CpuSecondsPerFrame);
 
-    private static async Task<Dictionary<string, StageAlone>> StagesAloneAsync(string clip, string model, int detectEvery, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, StageAlone>> StagesAloneAsync(string clip, string model, string? weights, int detectEvery, TextWriter output, CancellationToken cancellationToken)
     {
-        var options = new PrelabelOptions { Output = Path.GetTempPath(), Model = model, DetectEvery = detectEvery };
+        var options = new PrelabelOptions { Output = Path.GetTempPath(), Model = model, Weights = weights, DetectEvery = detectEvery };
         var store = ModelStore.Default;
         using var detector = new NanoDetDetector(store.GraphModel("nanodet"));
         using var pose = PoseModels.Load(store, options, TorchSharp.torch.CPU);
@@ -185,18 +205,18 @@ internal static class PipelineBenchmark
     }
 
     // A temporal model end to end against single-frame Thunder (its backbone) and against its key-box mode, in the same run.
-    private static async Task CompareTemporalAsync(string clip, string model, int detectEvery, StageAlone ownBox, string work, TextWriter output, CancellationToken cancellationToken)
+    private static async Task CompareTemporalAsync(string clip, string model, string? weights, int detectEvery, StageAlone ownBox, string work, TextWriter output, CancellationToken cancellationToken)
     {
-        var thunder = await EndToEndAsync(clip, TemporalModels.Backbone, detectEvery, NeighbourCrops.OwnBox, Path.Combine(work, "e2e-thunder"), output, cancellationToken);
-        var keyBox = await EndToEndAsync(clip, model, detectEvery, NeighbourCrops.KeyBox, Path.Combine(work, "e2e-keybox"), output, cancellationToken);
+        var thunder = await EndToEndAsync(clip, TemporalModels.Backbone, null, detectEvery, NeighbourCrops.OwnBox, Path.Combine(work, "e2e-thunder"), output, cancellationToken);
+        var keyBox = await EndToEndAsync(clip, model, weights, detectEvery, NeighbourCrops.KeyBox, Path.Combine(work, "e2e-keybox"), output, cancellationToken);
         var ratio = thunder.FramesPerSecond / ownBox.FramesPerSecond;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"end to end, thunder",-24} {thunder.FramesPerSecond,10:F1} frames/s; {model} (own-box) takes {ratio:F2}x its time per frame (goal <= 1.5: {(ratio <= 1.5 ? "met" : "NOT met")})"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"end to end, key-box",-24} {keyBox.FramesPerSecond,10:F1} frames/s; {thunder.FramesPerSecond / keyBox.FramesPerSecond:F2}x thunder's time per frame (the papers' way: the backbone on every neighbour crop)"));
     }
 
-    private static async Task<StageAlone> EndToEndAsync(string clip, string model, int detectEvery, NeighbourCrops crops, string outputDirectory, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<StageAlone> EndToEndAsync(string clip, string model, string? weights, int detectEvery, NeighbourCrops crops, string outputDirectory, TextWriter output, CancellationToken cancellationToken)
     {
-        var options = new PrelabelOptions { Output = outputDirectory, Model = model, DetectEvery = detectEvery, Force = true, NeighbourCrops = crops };
+        var options = new PrelabelOptions { Output = outputDirectory, Model = model, Weights = weights, DetectEvery = detectEvery, Force = true, NeighbourCrops = crops };
         var clock = Stopwatch.StartNew();
         var cpu = CpuClock.Seconds();
         var manifest = await new PrelabelRunner(options, NullLogger.Instance).RunAsync([InputResolver.ForFile(clip)], [clip], cancellationToken);
@@ -207,10 +227,11 @@ internal static class PipelineBenchmark
         return new StageAlone(video.Frames / video.Seconds, (CpuClock.Seconds() - cpu) / video.Frames);
     }
 
-    private static async Task<(long PeakBytes, double Seconds)> PeakMemoryAsync(string videoPath, string outputDirectory, string model, int detectEvery, CancellationToken cancellationToken)
+    private static async Task<(long PeakBytes, double Seconds)> PeakMemoryAsync(string videoPath, string outputDirectory, string model, string? weights, int detectEvery, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "pipeline.dll"), "prelabel", "--input", videoPath, "--output", outputDirectory, "--model", model, "--detect-every", detectEvery.ToString(CultureInfo.InvariantCulture), "--quiet" })
+        var weightsArguments = weights is null ? [] : new[] { "--weights", weights };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "pipeline.dll"), "prelabel", "--input", videoPath, "--output", outputDirectory, "--model", model, "--detect-every", detectEvery.ToString(CultureInfo.InvariantCulture), "--quiet" }.Concat(weightsArguments))
         {
             info.ArgumentList.Add(a);
         }

@@ -40,16 +40,17 @@ internal static class BenchCommand
         };
         var seconds = new Option<int>("--seconds") { Description = "Length of the clip the stages and the graph are timed on.", DefaultValueFactory = _ => 20 };
         var pipelineModel = new Option<string>("--model") { Description = "Pose model for the throughput part.", DefaultValueFactory = _ => "movenet-thunder" };
+        var pipelineWeights = new Option<FileInfo?>("--weights") { Description = "A temporal --model's weights file from `train` (default: the shipped weights); the memory runs use it too when --memory-model is the same model." };
         var detectEvery = new Option<int>("--detect-every") { Description = "--detect-every for the throughput part.", DefaultValueFactory = _ => new PrelabelOptions().DetectEvery };
         var memoryModel = new Option<string>("--memory-model") { Description = "Pose model for the memory runs (whole sample, and the sample four times).", DefaultValueFactory = _ => "movenet-lightning" };
         var memoryDetectEvery = new Option<int>("--memory-detect-every") { Description = "--detect-every for the memory runs (memory does not depend on it; time does).", DefaultValueFactory = _ => 3 };
         var skipMemory = new Option<bool>("--skip-memory") { Description = "Only the throughput part." };
         var pipeline = new Command("pipeline", "Each stage's throughput alone, the graph end to end, their ratio, and peak memory on the sample vs the sample four times; with a temporal --model also Thunder and key-box mode end to end, and the pose stage's time split into backbone, head and the rest (a GPU's split is only rough: its ops run asynchronously).")
         {
-            pipelineVideo, seconds, pipelineModel, detectEvery, memoryModel, memoryDetectEvery, skipMemory,
+            pipelineVideo, seconds, pipelineModel, pipelineWeights, detectEvery, memoryModel, memoryDetectEvery, skipMemory,
         };
         pipeline.SetAction((r, ct) => PipelineBenchmark.RunAsync(
-            new PipelineBenchmarkSettings(r.GetValue(pipelineVideo)!, r.GetValue(seconds), r.GetValue(pipelineModel)!, r.GetValue(detectEvery), r.GetValue(memoryModel)!, r.GetValue(memoryDetectEvery), r.GetValue(skipMemory)),
+            new PipelineBenchmarkSettings(r.GetValue(pipelineVideo)!, r.GetValue(seconds), r.GetValue(pipelineModel)!, r.GetValue(pipelineWeights), r.GetValue(detectEvery), r.GetValue(memoryModel)!, r.GetValue(memoryDetectEvery), r.GetValue(skipMemory)),
             Console.Out,
             ct));
 
