@@ -39,6 +39,7 @@ internal static class PipelineBenchmark
     {
         var (video, seconds, model, memoryModel, memoryDetectEvery) = (settings.Video, settings.Seconds, settings.Model, settings.MemoryModel, settings.MemoryDetectEvery);
         var weights = settings.Weights?.FullName;
+        new PrelabelOptions { Output = "bench", Model = model, Weights = weights }.Validate(); // --weights only with a temporal model
         if (weights is not null && !File.Exists(weights))
         {
             throw new FileNotFoundException($"--weights {weights}: no such file (train one with ./run.sh train --model {model} --output FILE)", weights);
