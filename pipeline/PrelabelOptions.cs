@@ -87,11 +87,7 @@ public sealed class PrelabelOptions
             throw new ArgumentException("at least one device is required");
         }
 
-        // A weights file given to a single-frame model would be silently ignored.
-        if (Weights is not null && !Pipeline.Stages.Pose.Temporal.TemporalModels.Names.Contains(Model))
-        {
-            throw new ArgumentException($"--weights {Weights}: --model {Model} takes no weights file (only the temporal models do: {string.Join(", ", Pipeline.Stages.Pose.Temporal.TemporalModels.Names)})");
-        }
+        Pipeline.Stages.Pose.Temporal.TemporalModels.CheckWeightsOption(Model, Weights);
 
         // A device this machine lacks is refused before any work (libtorch would fail deep in a model).
         foreach (var device in Devices)

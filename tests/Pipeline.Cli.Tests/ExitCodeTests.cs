@@ -34,7 +34,7 @@ public sealed class ExitCodeTests : IDisposable
     }
 
     [Fact]
-    public async Task AWeightsFileIsRefusedForASingleFrameModelAndWhenMissingInBenchPipeline()
+    public async Task AWeightsFileIsRefusedForASingleFrameModelAndWhenMissing()
     {
         var weights = Path.Combine(directory, "head.safetensors");
         File.WriteAllBytes(weights, [0]);
@@ -43,6 +43,13 @@ public sealed class ExitCodeTests : IDisposable
         Assert.Equal(2, prelabel.ExitCode);
         Assert.Contains($"--weights {weights}: --model movenet-thunder takes no weights file", prelabel.Error);
         Assert.False(Directory.Exists(output), "nothing may be written for a refused run");
+
+        var pose = await CliRunner.RunAsync("pose", "--image", Sample, "--model", "movenet-lightning", "--weights", weights);
+        Assert.Equal(2, pose.ExitCode);
+        Assert.Contains($"--weights {weights}: --model movenet-lightning takes no weights file", pose.Error);
+        var benchThunder = await CliRunner.RunAsync("bench", "pipeline", "--model", "movenet-thunder", "--weights", weights, "--skip-memory");
+        Assert.Equal(2, benchThunder.ExitCode);
+        Assert.Contains($"--weights {weights}: --model movenet-thunder takes no weights file", benchThunder.Error);
 
         var missing = Path.Combine(directory, "missing.safetensors");
         var bench = await CliRunner.RunAsync("bench", "pipeline", "--model", "fasrnet-s8", "--weights", missing, "--seconds", "1", "--skip-memory");

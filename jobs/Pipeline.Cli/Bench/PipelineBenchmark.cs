@@ -33,13 +33,23 @@ internal static class PipelineBenchmark
             Console.Error.WriteLine($"bench pipeline: {e.Message}");
             return RunFlags.ExitCode(e);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("bench pipeline: interrupted (its temporary clips and outputs are removed)");
+            return RunFlags.InterruptedExitCode;
+        }
     }
 
     private static async Task<int> MeasureAsync(PipelineBenchmarkSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
         var (video, seconds, model, memoryModel, memoryDetectEvery) = (settings.Video, settings.Seconds, settings.Model, settings.MemoryModel, settings.MemoryDetectEvery);
         var weights = settings.Weights?.FullName;
-        new PrelabelOptions { Output = "bench", Model = model, Weights = weights }.Validate(); // --weights only with a temporal model
+        TemporalModels.CheckWeightsOption(model, weights);
+        if (!video.Exists)
+        {
+            throw new FileNotFoundException($"--video {video.FullName}: no such file", video.FullName);
+        }
+
         if (weights is not null && !File.Exists(weights))
         {
             throw new FileNotFoundException($"--weights {weights}: no such file (train one with ./run.sh train --model {model} --output FILE)", weights);

@@ -41,6 +41,7 @@ internal static class PoseCommand
     {
         try
         {
+            Pipeline.Stages.Pose.Temporal.TemporalModels.CheckWeightsOption(modelName, weights?.FullName);
             var boxes = boxTexts.Select(ParseBox).ToList();
             var torchDevice = Pipeline.Torch.TorchDevices.Parse(deviceName);
             var image = await StillFrames.ReadAsync(imageFile.FullName, frameIndex, cancellationToken);

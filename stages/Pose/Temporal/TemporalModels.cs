@@ -24,6 +24,18 @@ public static class TemporalModels
     public const string Backbone = "movenet-thunder";
 
     /// <summary>δ of a head by name, without building it.</summary>
+    /// <summary>
+    /// Refuses a weights file (<c>--weights</c>) given with a single-frame model, which has none to replace: without this
+    /// check the file would be silently ignored and the run would not be what its command line says.
+    /// </summary>
+    public static void CheckWeightsOption(string model, string? weights)
+    {
+        if (weights is not null && !Names.Contains(model))
+        {
+            throw new ArgumentException($"--weights {weights}: --model {model} takes no weights file (only the temporal models do: {string.Join(", ", Names)})");
+        }
+    }
+
     public static int Radius(string name) => name switch
     {
         FaSRnet.FaSRnet.ModelName or FaSRnet.FaSRnet.Stride8Name => 1,
