@@ -22,23 +22,8 @@ namespace Pipeline.Cli.Bench;
 /// </summary>
 internal static class PipelineBenchmark
 {
-    public static async Task<int> RunAsync(PipelineBenchmarkSettings settings, TextWriter output, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await MeasureAsync(settings, output, cancellationToken);
-        }
-        catch (Exception e) when (RunFlags.IsUsageError(e))
-        {
-            Console.Error.WriteLine($"bench pipeline: {e.Message}");
-            return RunFlags.ExitCode(e);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            Console.Error.WriteLine("bench pipeline: interrupted (its temporary clips and outputs are removed)");
-            return RunFlags.InterruptedExitCode;
-        }
-    }
+    public static Task<int> RunAsync(PipelineBenchmarkSettings settings, TextWriter output, CancellationToken cancellationToken) =>
+        RunFlags.ExitCodeOfAsync("bench pipeline", "interrupted (its temporary clips and outputs are removed)", () => MeasureAsync(settings, output, cancellationToken), cancellationToken);
 
     private static async Task<int> MeasureAsync(PipelineBenchmarkSettings settings, TextWriter output, CancellationToken cancellationToken)
     {

@@ -40,7 +40,7 @@ internal static class PrelabelCommand
     {
         using var loggers = RunFlags.Loggers(quiet);
         var logger = loggers.CreateLogger("prelabel");
-        try
+        return await RunFlags.ExitCodeOfAsync("prelabel", "interrupted; committed videos are kept: run the same command again to resume", async () =>
         {
             options.Validate();
             var shard = Shard.Resolve(shardOption);
@@ -67,17 +67,7 @@ internal static class PrelabelCommand
 
             PrintSummary(manifest, options.ManifestName);
             return manifest.Summary.Failed > 0 ? 3 : 0;
-        }
-        catch (Exception e) when (RunFlags.IsUsageError(e))
-        {
-            Console.Error.WriteLine($"prelabel: {e.Message}");
-            return RunFlags.ExitCode(e);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            Console.Error.WriteLine($"prelabel: interrupted; committed videos are kept: run the same command again to resume");
-            return RunFlags.InterruptedExitCode;
-        }
+        }, cancellationToken);
     }
 
     public static void PrintSummary(RunManifest manifest, string manifestName)

@@ -74,6 +74,29 @@ internal sealed class RunFlags
     /// <summary>Exit code of a command refused for its options or inputs (bad flag values, malformed manifests, missing inputs): retrying cannot help.</summary>
     public const int UsageExitCode = 2;
 
+    /// <summary>
+    /// Runs a command's body: a refused input or environment error becomes one line "<paramref name="command"/>: message" and
+    /// its <see cref="ExitCode"/>; Ctrl+C or SIGTERM becomes "<paramref name="command"/>: <paramref name="interrupted"/>" and
+    /// <see cref="InterruptedExitCode"/>. Anything else is a bug and keeps its stack trace.
+    /// </summary>
+    public static async Task<int> ExitCodeOfAsync(string command, string interrupted, Func<Task<int>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception e) when (IsUsageError(e))
+        {
+            Console.Error.WriteLine($"{command}: {e.Message}");
+            return ExitCode(e);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"{command}: {interrupted}");
+            return InterruptedExitCode;
+        }
+    }
+
     /// <summary>Errors that are the user's input or environment, printed as one line (no stack trace).</summary>
     public static bool IsUsageError(Exception e) =>
         e is ArgumentException or FileNotFoundException or FormatException or NotSupportedException or InvalidDataException or DllNotFoundException or StorageException or UriFormatException;

@@ -37,7 +37,7 @@ internal static class WorkerCommand
             };
             using var loggers = RunFlags.Loggers(r.GetValue(flags.Quiet));
             var logger = loggers.CreateLogger("worker");
-            try
+            return await RunFlags.ExitCodeOfAsync("worker", "interrupted; committed videos are kept and unfinished ones are back on the queue", async () =>
             {
                 options.Validate();
                 workerOptions.Validate();
@@ -54,17 +54,7 @@ internal static class WorkerCommand
 
                 PrelabelCommand.PrintSummary(manifest, options.ManifestName);
                 return manifest.Summary.Failed > 0 ? 3 : 0;
-            }
-            catch (Exception e) when (RunFlags.IsUsageError(e))
-            {
-                Console.Error.WriteLine($"worker: {e.Message}");
-                return RunFlags.ExitCode(e);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                Console.Error.WriteLine("worker: interrupted; committed videos are kept and unfinished ones are back on the queue");
-                return RunFlags.InterruptedExitCode;
-            }
+            }, ct);
         });
         return command;
     }
