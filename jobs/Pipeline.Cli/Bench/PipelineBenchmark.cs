@@ -39,6 +39,7 @@ internal static class PipelineBenchmark
         {
             throw new FileNotFoundException($"--weights {weights}: no such file (train one with ./run.sh train --model {model} --output FILE)", weights);
         }
+
         var work = Directory.CreateTempSubdirectory("bench-pipeline-");
         try
         {
