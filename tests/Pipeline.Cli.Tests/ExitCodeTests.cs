@@ -54,7 +54,12 @@ public sealed class ExitCodeTests : IDisposable
         var missing = Path.Combine(directory, "missing.safetensors");
         var bench = await CliRunner.RunAsync("bench", "pipeline", "--model", "fasrnet-s8", "--weights", missing, "--seconds", "1", "--skip-memory");
         Assert.Equal(2, bench.ExitCode);
-        Assert.Contains($"--weights {missing}: no such file (train one with ./run.sh train --model fasrnet-s8", bench.Error);
+        Assert.Contains($"weights of 'fasrnet-s8' not found: {missing}; train it with './run.sh train --model fasrnet-s8", bench.Error);
+        var truncated = Path.Combine(directory, "truncated.safetensors");
+        File.WriteAllBytes(truncated, [1, 2, 3]);
+        var benchTruncated = await CliRunner.RunAsync("bench", "pipeline", "--model", "dsa-s8", "--weights", truncated, "--seconds", "1", "--skip-memory");
+        Assert.Equal(1, benchTruncated.ExitCode); // RunFlags.ExitCode: unreadable data is 1, as for every InvalidDataException
+        Assert.Contains($"weights of 'dsa-s8' unreadable: {truncated}: not a safetensors file", benchTruncated.Error);
     }
 
     [Fact]

@@ -35,9 +35,9 @@ internal static class PipelineBenchmark
             throw new FileNotFoundException($"--video {video.FullName}: no such file", video.FullName);
         }
 
-        if (weights is not null && !File.Exists(weights))
+        if (weights is not null)
         {
-            throw new FileNotFoundException($"--weights {weights}: no such file (train one with ./run.sh train --model {model} --output FILE)", weights);
+            TemporalWeights.Check(weights, model);
         }
 
         var work = Directory.CreateTempSubdirectory("bench-pipeline-");

@@ -23,7 +23,6 @@ public static class TemporalModels
     /// <summary>The frozen backbone every head was trained on.</summary>
     public const string Backbone = "movenet-thunder";
 
-    /// <summary>δ of a head by name, without building it.</summary>
     /// <summary>
     /// Refuses a weights file (<c>--weights</c>) given with a single-frame model, which has none to replace: without this
     /// check the file would be silently ignored and the run would not be what its command line says.
@@ -36,6 +35,7 @@ public static class TemporalModels
         }
     }
 
+    /// <summary>δ of a head by name, without building it.</summary>
     public static int Radius(string name) => name switch
     {
         FaSRnet.FaSRnet.ModelName or FaSRnet.FaSRnet.Stride8Name => 1,

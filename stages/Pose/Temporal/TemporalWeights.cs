@@ -28,6 +28,17 @@ public static class TemporalWeights
         SafeTensors.Write(path, head.state_dict().Select(kv => (kv.Key, kv.Value)), all);
     }
 
+    /// <summary>
+    /// Refuses a weights file that model <paramref name="name"/> cannot load (missing, truncated, another
+    /// model's, tensors that do not fit), with <see cref="Load"/>'s messages: for commands that should fail
+    /// before their long work starts rather than in the middle of it.
+    /// </summary>
+    public static void Check(string path, string name)
+    {
+        using var head = TemporalModels.Create(name);
+        Load(path, head);
+    }
+
     /// <summary>Loads <paramref name="path"/> into <paramref name="head"/>, returning the file's metadata.</summary>
     public static IReadOnlyDictionary<string, string> Load(string path, TemporalHead head)
     {
