@@ -74,5 +74,8 @@ public sealed class ExitCodeTests : IDisposable
         var zero = await CliRunner.RunAsync("prelabel", "--output", directory, "--max-batch", "0");
         Assert.Equal(2, zero.ExitCode);
         Assert.Contains("max-batch", zero.Error);
+        var noPairs = await CliRunner.RunAsync("bench", "pipeline", "--model", "fasrnet-s8", "--pairs", "0", "--skip-memory");
+        Assert.Equal(2, noPairs.ExitCode);
+        Assert.Contains("--pairs must be at least 1", noPairs.Error);
     }
 }

@@ -60,7 +60,7 @@ internal static class PipelineBenchmark
             double Cores(StageAlone s) => s.FramesPerSecond * s.CpuSecondsPerFrame;
             if (TemporalModels.Names.Contains(model))
             {
-                await CompareTemporalAsync(clip, model, weights, settings.DetectEvery, endToEnd, work.FullName, output, cancellationToken);
+                await CompareTemporalAsync(clip, model, weights, settings.DetectEvery, endToEnd, settings.Pairs, work.FullName, output, cancellationToken);
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  cores busy: {slowest.Key} alone {Cores(slowest.Value):F2}, end to end {Cores(endToEnd):F2} of {Environment.ProcessorCount}; the other stages alone need {stages.Where(s => s.Key != slowest.Key).Sum(s => s.Value.CpuSecondsPerFrame) / slowest.Value.CpuSecondsPerFrame:P0} of {slowest.Key}'s CPU time per frame"));
@@ -192,22 +192,45 @@ internal static class PipelineBenchmark
         if (pose is TemporalPoseModel temporal && outcome is { Rows: > 0 } done)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  backbone passes per person-frame: {(double)temporal.BackboneCrops / done.Rows:F2} ({temporal.BackboneCrops} crops for {done.Rows} person-frames, own-box mode; goal <= 1.1)"));
-            var (backboneTime, headTime, headWindows) = temporal.TimeSpent;
+            var (backboneTime, headTime, headWindows, headCalls) = temporal.TimeSpent;
             var perCrop = backboneTime.TotalMilliseconds / temporal.BackboneCrops;
             var perWindow = headTime.TotalMilliseconds / headWindows;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pose alone, split: backbone {perCrop:F1} ms per crop, head with its decoding {perWindow:F1} ms per window ({perWindow / perCrop:F2} backbone passes), the rest (stacking, resampling, rows) {(poseTime.TotalMilliseconds - backboneTime.TotalMilliseconds - headTime.TotalMilliseconds) / frames:F1} ms per frame"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pose alone, split: backbone {perCrop:F1} ms per crop, head with its decoding {perWindow:F1} ms per window ({perWindow / perCrop:F2} backbone passes; {(double)headWindows / headCalls:F1} windows per call), the rest (stacking, resampling, rows) {(poseTime.TotalMilliseconds - backboneTime.TotalMilliseconds - headTime.TotalMilliseconds) / frames:F1} ms per frame"));
         }
 
         return stages;
     }
 
-    // A temporal model end to end against single-frame Thunder (its backbone) and against its key-box mode, in the same run.
-    private static async Task CompareTemporalAsync(string clip, string model, string? weights, int detectEvery, StageAlone ownBox, string work, TextWriter output, CancellationToken cancellationToken)
+    // A temporal model end to end against single-frame Thunder (its backbone) and against its key-box mode, in the same run. The
+    // ratio to Thunder is taken in pairs whose order alternates (the first pair reuses the run above), so neither model always
+    // runs on the warmer or the busier machine; their median is the number compared with the goal.
+    private static async Task CompareTemporalAsync(string clip, string model, string? weights, int detectEvery, StageAlone ownBox, int pairs, string work, TextWriter output, CancellationToken cancellationToken)
     {
-        var thunder = await EndToEndAsync(clip, TemporalModels.Backbone, null, detectEvery, NeighbourCrops.OwnBox, Path.Combine(work, "e2e-thunder"), output, cancellationToken);
+        Task<StageAlone> Thunder() => EndToEndAsync(clip, TemporalModels.Backbone, null, detectEvery, NeighbourCrops.OwnBox, Path.Combine(work, "e2e-thunder"), output, cancellationToken);
+        Task<StageAlone> OwnBox() => EndToEndAsync(clip, model, weights, detectEvery, NeighbourCrops.OwnBox, Path.Combine(work, "e2e"), output, cancellationToken);
+        var thunder = await Thunder();
+        var ratios = new List<double> { thunder.FramesPerSecond / ownBox.FramesPerSecond };
+        for (var pair = 1; pair < pairs; pair++)
+        {
+            StageAlone thunderRun, ownBoxRun;
+            if (pair % 2 == 1)
+            {
+                thunderRun = await Thunder();
+                ownBoxRun = await OwnBox();
+            }
+            else
+            {
+                ownBoxRun = await OwnBox();
+                thunderRun = await Thunder();
+            }
+
+            ratios.Add(thunderRun.FramesPerSecond / ownBoxRun.FramesPerSecond);
+        }
+
+        var perPair = string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)));
+        var ratio = Timing.Median(ratios);
         var keyBox = await EndToEndAsync(clip, model, weights, detectEvery, NeighbourCrops.KeyBox, Path.Combine(work, "e2e-keybox"), output, cancellationToken);
-        var ratio = thunder.FramesPerSecond / ownBox.FramesPerSecond;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"end to end, thunder",-24} {thunder.FramesPerSecond,10:F1} frames/s; {model} (own-box) takes {ratio:F2}x its time per frame (goal <= 1.5: {(ratio <= 1.5 ? "met" : "NOT met")})"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"end to end, thunder",-24} {thunder.FramesPerSecond,10:F1} frames/s; {model} (own-box) takes {ratio:F2}x its time per frame, the median of {ratios.Count} pairs ({perPair}) (goal <= 1.5: {(ratio <= 1.5 ? "met" : "NOT met")})"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"end to end, key-box",-24} {keyBox.FramesPerSecond,10:F1} frames/s; {thunder.FramesPerSecond / keyBox.FramesPerSecond:F2}x thunder's time per frame (the papers' way: the backbone on every neighbour crop)"));
     }
 

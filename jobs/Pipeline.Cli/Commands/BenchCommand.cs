@@ -45,12 +45,20 @@ internal static class BenchCommand
         var memoryModel = new Option<string>("--memory-model") { Description = "Pose model for the memory runs (whole sample, and the sample four times).", DefaultValueFactory = _ => "movenet-lightning" };
         var memoryDetectEvery = new Option<int>("--memory-detect-every") { Description = "--detect-every for the memory runs (memory does not depend on it; time does).", DefaultValueFactory = _ => 3 };
         var skipMemory = new Option<bool>("--skip-memory") { Description = "Only the throughput part." };
+        var pairs = new Option<int>("--pairs") { Description = "With a temporal --model: end-to-end runs of it and of Thunder, in pairs of alternating order; the median ratio is compared with the goal.", DefaultValueFactory = _ => 3 };
+        pairs.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--pairs must be at least 1");
+            }
+        });
         var pipeline = new Command("pipeline", "Each stage's throughput alone, the graph end to end, their ratio, and peak memory on the sample vs the sample four times; with a temporal --model also Thunder and key-box mode end to end, and the pose stage's time split into backbone, head and the rest (a GPU's split is only rough: its ops run asynchronously).")
         {
-            pipelineVideo, seconds, pipelineModel, pipelineWeights, detectEvery, memoryModel, memoryDetectEvery, skipMemory,
+            pipelineVideo, seconds, pipelineModel, pipelineWeights, detectEvery, memoryModel, memoryDetectEvery, skipMemory, pairs,
         };
         pipeline.SetAction((r, ct) => PipelineBenchmark.RunAsync(
-            new PipelineBenchmarkSettings(r.GetValue(pipelineVideo)!, r.GetValue(seconds), r.GetValue(pipelineModel)!, r.GetValue(pipelineWeights), r.GetValue(detectEvery), r.GetValue(memoryModel)!, r.GetValue(memoryDetectEvery), r.GetValue(skipMemory)),
+            new PipelineBenchmarkSettings(r.GetValue(pipelineVideo)!, r.GetValue(seconds), r.GetValue(pipelineModel)!, r.GetValue(pipelineWeights), r.GetValue(detectEvery), r.GetValue(memoryModel)!, r.GetValue(memoryDetectEvery), r.GetValue(skipMemory), r.GetValue(pairs)),
             Console.Out,
             ct));
 

@@ -21,6 +21,7 @@ public sealed class TemporalPoseModel : IPoseModel
     private long backboneCrops;
     private long backboneTicks;
     private long headWindows;
+    private long headCalls;
     private long headTicks;
 
     public TemporalPoseModel(string backboneJson, string weightsPath, string name, Device? device = null)
@@ -83,11 +84,11 @@ public sealed class TemporalPoseModel : IPoseModel
 
     /// <summary>
     /// Wall-clock time spent in <see cref="RunBackbone"/> and in the head with its decoding (<see cref="Refine"/>), and
-    /// the person-windows refined, so far: where a pose worker's time goes (for <c>bench pipeline</c>). On a CPU the ops
-    /// have finished when the calls return; a GPU's run asynchronously, so there the split is only rough.
+    /// the person-windows refined in how many calls, so far: where a pose worker's time goes (for <c>bench pipeline</c>). On a
+    /// CPU the ops have finished when the calls return; a GPU's run asynchronously, so there the split is only rough.
     /// </summary>
-    public (TimeSpan Backbone, TimeSpan Head, long HeadWindows) TimeSpent =>
-        (Stopwatch.GetElapsedTime(0, Interlocked.Read(ref backboneTicks)), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref headTicks)), Interlocked.Read(ref headWindows));
+    public (TimeSpan Backbone, TimeSpan Head, long HeadWindows, long HeadCalls) TimeSpent =>
+        (Stopwatch.GetElapsedTime(0, Interlocked.Read(ref backboneTicks)), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref headTicks)), Interlocked.Read(ref headWindows), Interlocked.Read(ref headCalls));
 
     /// <summary>Aligned windows — features [B, T, 24, s, s], heatmaps [B, T, 17, s, s] — → keypoints [B, 17, 3] as (x, y, score), crop-normalised.</summary>
     public Tensor Refine(Tensor features, Tensor heatmaps)
@@ -98,6 +99,7 @@ public sealed class TemporalPoseModel : IPoseModel
         using var output = head.call(features, heatmaps);
         var keypoints = scope.MoveToOuter(HeatmapDecoder.Decode(output.Heatmaps));
         Interlocked.Add(ref headWindows, features.size(0));
+        Interlocked.Increment(ref headCalls);
         Interlocked.Add(ref headTicks, Stopwatch.GetTimestamp() - start);
         return keypoints;
     }
