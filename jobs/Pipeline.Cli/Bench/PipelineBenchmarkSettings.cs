@@ -9,4 +9,4 @@ namespace Pipeline.Cli.Bench;
 /// <param name="MemoryDetectEvery">--detect-every of the memory runs (memory does not depend on it; time does).</param>
 /// <param name="SkipMemory">Only the throughput part.</param>
 /// <param name="Pairs">With a temporal <paramref name="Model"/>: end-to-end runs of it and of Thunder, in pairs whose order alternates; the median of the pairs' ratios is the one compared with the goal.</param>
-internal sealed record PipelineBenchmarkSettings(FileInfo Video, int Seconds, string Model, FileInfo? Weights, int DetectEvery, string MemoryModel, int MemoryDetectEvery, bool SkipMemory, int Pairs = 1);
+internal sealed record PipelineBenchmarkSettings(FileInfo Video, int Seconds, string Model, FileInfo? Weights, int DetectEvery, string MemoryModel, int MemoryDetectEvery, bool SkipMemory, int Pairs);
