@@ -88,9 +88,9 @@ public sealed class PoseTrackWalkthroughTests : IDisposable
             "train", "--model", "dsa", "--posetrack", directory, "--steps", "4", "--batch-size", "2", "--validation-windows", "4",
             "--cache", Path.Combine(directory, "cache"), "-o", weights);
         Assert.True(train.ExitCode == 0, train.Error);
-        Assert.Contains("building from 1 PoseTrack sequences", train.Error);
+        Assert.Contains("building for 1 PoseTrack sequences", train.Error);
         Assert.Contains("on PoseTrack's labels", train.Error);
-        Assert.Matches(@"\d+ person-frames, [1-9]\d* labelled", train.Error);
+        Assert.Matches(@"\d+ person-frames × \d+ versions, [1-9]\d* labelled", train.Error);
         Assert.Contains("validation at step 4", train.Error);
         Assert.Contains("trained:", train.Error);
         Assert.True(new FileInfo(weights).Length > 0);

@@ -49,18 +49,12 @@ internal static class PoseTrackTrainingData
         var store = ModelStore.Default;
         var labels = $"posetrack {split} {files.Count} files {Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant()}";
         var description = new CacheDescription(Path.GetFullPath(root), files.Sum(f => new FileInfo(f).Length), 0, long.MaxValue, versions, seed, TemporalData.BackboneHash(store), labels);
-        var directory = Path.Combine(cacheRoot, BackboneCacheBuilder.Key(description));
-        if (BackboneCache.Open(directory) is { } existing)
+        var cache = await TemporalData.OpenOrBuildAsync(cacheRoot, description, $"{files.Count} PoseTrack sequences in {folder}, versions {string.Join(", ", versions)}", async () =>
         {
-            Console.Error.WriteLine($"backbone cache {directory}: {existing.Items.Count} person-frames, {Labelled(existing)} labelled (reused)");
-            return existing;
-        }
-
-        Console.Error.WriteLine($"backbone cache {directory}: building from {files.Count} PoseTrack sequences in {folder}, versions {string.Join(", ", versions)}");
-        using var backbone = new MoveNet(store.GraphModel(TemporalData.Backbone), device);
-        using var detector = new NanoDetDetector(store.GraphModel("nanodet"), device: device);
-        var cache = await new BackboneCacheBuilder(backbone, detector).OpenOrBuildAsync(cacheRoot, description, sequences, new StderrProgress(), cancellationToken);
-        Console.Error.WriteLine($"backbone cache {directory}: {cache.Items.Count} person-frames, {Labelled(cache)} labelled");
+            using var backbone = new MoveNet(store.GraphModel(TemporalData.Backbone), device);
+            using var detector = new NanoDetDetector(store.GraphModel("nanodet"), device: device);
+            return await new BackboneCacheBuilder(backbone, detector).OpenOrBuildAsync(cacheRoot, description, sequences, new StderrProgress(), cancellationToken);
+        }, c => $"{Labelled(c)} labelled");
         if (!Enumerable.Range(0, cache.Items.Count).Any(cache.Teaches))
         {
             throw new InvalidDataException($"{folder}: no tracked person matched an annotated one (IoU ≥ {PoseTrackLabels.MinIoU} with the annotation's points' extent); check that the image names point at the frames under {root}");

@@ -75,18 +75,24 @@ internal static class TemporalData
         });
     }
 
-    private static async Task<BackboneCache> OpenOrBuildAsync(string cacheRoot, CacheDescription description, string what, Func<Task<BackboneCache>> build)
+    /// <summary>
+    /// The cache <paramref name="description"/> keys under <paramref name="cacheRoot"/>, reused when complete, else
+    /// <paramref name="build"/>; progress on stderr names the directory, <paramref name="what"/> is built, and its size,
+    /// followed by <paramref name="detail"/> of the cache when given.
+    /// </summary>
+    public static async Task<BackboneCache> OpenOrBuildAsync(string cacheRoot, CacheDescription description, string what, Func<Task<BackboneCache>> build, Func<BackboneCache, string>? detail = null)
     {
         var directory = Path.Combine(cacheRoot, BackboneCacheBuilder.Key(description));
+        string Size(BackboneCache cache) => $"{cache.Items.Count} person-frames × {cache.Versions} versions" + (detail is null ? "" : $", {detail(cache)}");
         if (BackboneCache.Open(directory) is { } existing)
         {
-            Console.Error.WriteLine($"backbone cache {directory}: {existing.Items.Count} person-frames × {existing.Versions} versions (reused)");
+            Console.Error.WriteLine($"backbone cache {directory}: {Size(existing)} (reused)");
             return existing;
         }
 
         Console.Error.WriteLine($"backbone cache {directory}: building for {what}");
         var cache = await build();
-        Console.Error.WriteLine($"backbone cache {directory}: {cache.Items.Count} person-frames × {cache.Versions} versions, {(double)cache.Items.Count * cache.Versions * cache.RecordBytes / (1 << 20):F0} MB on disk");
+        Console.Error.WriteLine($"backbone cache {directory}: {Size(cache)}, {(double)cache.Items.Count * cache.Versions * cache.RecordBytes / (1 << 20):F0} MB on disk");
         return cache;
     }
 
