@@ -58,8 +58,15 @@ public sealed class ExitCodeTests : IDisposable
         var truncated = Path.Combine(directory, "truncated.safetensors");
         File.WriteAllBytes(truncated, [1, 2, 3]);
         var benchTruncated = await CliRunner.RunAsync("bench", "pipeline", "--model", "dsa-s8", "--weights", truncated, "--seconds", "1", "--skip-memory");
-        Assert.Equal(1, benchTruncated.ExitCode); // RunFlags.ExitCode: unreadable data is 1, as for every InvalidDataException
+        Assert.Equal(2, benchTruncated.ExitCode); // a --weights file is an input: refused with 2, as a missing one
         Assert.Contains($"weights of 'dsa-s8' unreadable: {truncated}: not a safetensors file", benchTruncated.Error);
+        var prelabelTruncated = await CliRunner.RunAsync("prelabel", "--output", output, "--model", "fasrnet-s8", "--weights", truncated, "--quiet");
+        Assert.Equal(2, prelabelTruncated.ExitCode);
+        Assert.Contains($"weights of 'fasrnet-s8' unreadable: {truncated}: not a safetensors file", prelabelTruncated.Error);
+        Assert.False(Directory.Exists(output), "nothing may be written for a refused run");
+        var poseTruncated = await CliRunner.RunAsync("pose", "--image", Sample, "--model", "dsa", "--weights", truncated);
+        Assert.Equal(2, poseTruncated.ExitCode);
+        Assert.Contains($"weights of 'dsa' unreadable: {truncated}", poseTruncated.Error);
     }
 
     [Fact]

@@ -35,11 +35,6 @@ internal static class PipelineBenchmark
             throw new FileNotFoundException($"--video {video.FullName}: no such file", video.FullName);
         }
 
-        if (weights is not null)
-        {
-            TemporalWeights.Check(weights, model);
-        }
-
         var work = Directory.CreateTempSubdirectory("bench-pipeline-");
         try
         {

@@ -24,15 +24,23 @@ public static class TemporalModels
     public const string Backbone = "movenet-thunder";
 
     /// <summary>
-    /// Refuses a weights file (<c>--weights</c>) given with a single-frame model, which has none to replace: without this
-    /// check the file would be silently ignored and the run would not be what its command line says.
+    /// Refuses a weights file (<c>--weights</c>) given with a single-frame model, which has none to replace (without this
+    /// check the file would be silently ignored and the run would not be what its command line says), and one the temporal
+    /// model cannot load (<see cref="TemporalWeights.CheckOption"/>), before any work starts.
     /// </summary>
     public static void CheckWeightsOption(string model, string? weights)
     {
-        if (weights is not null && !Names.Contains(model))
+        if (weights is null)
+        {
+            return;
+        }
+
+        if (!Names.Contains(model))
         {
             throw new ArgumentException($"--weights {weights}: --model {model} takes no weights file (only the temporal models do: {string.Join(", ", Names)})");
         }
+
+        TemporalWeights.CheckOption(weights, model);
     }
 
     /// <summary>δ of a head by name, without building it.</summary>

@@ -39,6 +39,24 @@ public static class TemporalWeights
         Load(path, head);
     }
 
+    /// <summary>
+    /// <see cref="Check"/> for a file the user named (<c>--weights</c>): one that is truncated, another model's or does not
+    /// fit is a refused input (<see cref="ArgumentException"/>, exit 2), as a missing one is (<see cref="FileNotFoundException"/>);
+    /// the messages stay <see cref="Load"/>'s. A damaged shipped file in the model cache stays an
+    /// <see cref="InvalidDataException"/> (exit 1): there the installation is at fault, not the command line.
+    /// </summary>
+    public static void CheckOption(string path, string name)
+    {
+        try
+        {
+            Check(path, name);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ArgumentException(e.Message, e);
+        }
+    }
+
     /// <summary>Loads <paramref name="path"/> into <paramref name="head"/>, returning the file's metadata.</summary>
     public static IReadOnlyDictionary<string, string> Load(string path, TemporalHead head)
     {
