@@ -29,27 +29,18 @@ public static class TemporalWeights
     }
 
     /// <summary>
-    /// Refuses a weights file that model <paramref name="name"/> cannot load (missing, truncated, another
-    /// model's, tensors that do not fit), with <see cref="Load"/>'s messages: for commands that should fail
-    /// before their long work starts rather than in the middle of it.
-    /// </summary>
-    public static void Check(string path, string name)
-    {
-        using var head = TemporalModels.Create(name);
-        Load(path, head);
-    }
-
-    /// <summary>
-    /// <see cref="Check"/> for a file the user named (<c>--weights</c>): one that is truncated, another model's or does not
-    /// fit is a refused input (<see cref="ArgumentException"/>, exit 2), as a missing one is (<see cref="FileNotFoundException"/>);
-    /// the messages stay <see cref="Load"/>'s. A damaged shipped file in the model cache stays an
+    /// Refuses a weights file the user named (<c>--weights</c>) that model <paramref name="name"/> cannot load, with
+    /// <see cref="Load"/>'s messages, so that commands fail before their long work starts rather than in the middle of it.
+    /// One that is truncated, another model's or does not fit is a refused input (<see cref="ArgumentException"/>, exit 2),
+    /// as a missing one is (<see cref="FileNotFoundException"/>). A damaged shipped file in the model cache stays an
     /// <see cref="InvalidDataException"/> (exit 1): there the installation is at fault, not the command line.
     /// </summary>
     public static void CheckOption(string path, string name)
     {
         try
         {
-            Check(path, name);
+            using var head = TemporalModels.Create(name);
+            Load(path, head);
         }
         catch (InvalidDataException e)
         {
