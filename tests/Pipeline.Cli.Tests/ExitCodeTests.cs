@@ -70,6 +70,19 @@ public sealed class ExitCodeTests : IDisposable
     }
 
     [Fact]
+    public async Task BenchTemporalRefusesABadFileInItsWeightsFolderBeforeBuildingAnyCache()
+    {
+        var weights = Directory.CreateDirectory(Path.Combine(directory, "weights")).FullName;
+        var truncated = Path.Combine(weights, "dsa-s8.safetensors");
+        File.WriteAllBytes(truncated, [1, 2, 3]);
+        var cache = Path.Combine(directory, "cache");
+        var result = await CliRunner.RunAsync("bench", "temporal", "--weights", weights, "--model", "dsa-s8", "--cache", cache, "--skip-key-box");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"bench temporal: weights of 'dsa-s8' unreadable: {truncated}: not a safetensors file", result.Error);
+        Assert.False(Directory.Exists(cache), "the backbone cache (minutes of work) must not be built for a refused run");
+    }
+
+    [Fact]
     public async Task UnknownOptionsAndBadValuesExitWithTwo()
     {
         var unknown = await CliRunner.RunAsync("prelabel", "--output", directory, "--frobnicate");

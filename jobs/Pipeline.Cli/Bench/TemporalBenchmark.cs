@@ -32,11 +32,11 @@ internal static class TemporalBenchmark
         try
         {
             var frames = TemporalData.ParseFrames(settings.Frames, "--frames");
+            var heads = LoadHeads(settings, output); // before the caches: a bad weights file must not wait for minutes of backbone passes
             using var cache = await TemporalData.OpenAsync(settings.Video.FullName, frames, TrainCommand.HeldOutVersions, settings.Seed, settings.CacheRoot, CPU, cancellationToken);
             var keys = Enumerable.Range(0, cache.Items.Count).Where(cache.Teaches).ToList();
             var draw = new Random(settings.Seed);
             keys = [.. keys.OrderBy(_ => draw.Next()).Take(settings.Windows).Order()];
-            var heads = LoadHeads(settings, output);
             using var keyBox = settings.KeyBox && heads.Count > 0
                 ? await TemporalData.OpenKeyBoxAsync(cache, keys, heads.Values.Max(h => h.Head.Radius), settings.CacheRoot, CPU, cancellationToken)
                 : null;
@@ -101,6 +101,7 @@ internal static class TemporalBenchmark
             foreach (var h in heads.Values)
             {
                 h.Head.Dispose();
+                h.Control?.Dispose();
             }
 
             return 0;
@@ -121,7 +122,7 @@ internal static class TemporalBenchmark
         {
             var head = TemporalModels.Create(model);
             var path = Path.Combine(settings.Weights.FullName, model + ".safetensors");
-            var metadata = TemporalWeights.Load(path, head);
+            var metadata = TemporalWeights.LoadOption(path, head); // --weights DIR (default: the checkout's infra/models/temporal) is the bench's input
             head.eval();
             output.WriteLine($"{model}: {path} (step {metadata.GetValueOrDefault("step", "?")}, {metadata.GetValueOrDefault("minutes", "?")} min of training)");
             TemporalHead? control = null;
@@ -129,7 +130,7 @@ internal static class TemporalBenchmark
             if (File.Exists(controlPath))
             {
                 control = TemporalModels.Create(model);
-                TemporalWeights.Load(controlPath, control);
+                TemporalWeights.LoadOption(controlPath, control);
                 control.eval();
             }
             else

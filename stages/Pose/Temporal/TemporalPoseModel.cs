@@ -36,6 +36,8 @@ public sealed class TemporalPoseModel : IPoseModel
         }
         catch
         {
+            // Create may have thrown before the head existed; Load or to() after it, and the head's native tensors are ours.
+            head?.Dispose();
             backbone.Dispose();
             throw;
         }

@@ -37,10 +37,16 @@ public static class TemporalWeights
     /// </summary>
     public static void CheckOption(string path, string name)
     {
+        using var head = TemporalModels.Create(name);
+        LoadOption(path, head);
+    }
+
+    /// <summary><see cref="Load"/> for a file the user named: the problems <see cref="CheckOption"/> refuses are <see cref="ArgumentException"/>s (exit 2).</summary>
+    public static IReadOnlyDictionary<string, string> LoadOption(string path, TemporalHead head)
+    {
         try
         {
-            using var head = TemporalModels.Create(name);
-            Load(path, head);
+            return Load(path, head);
         }
         catch (InvalidDataException e)
         {
