@@ -33,6 +33,7 @@ public sealed class SampleCacheFixture : IAsyncLifetime
     }
 }
 
+[Collection(SerialTrainingCollection.Name)]
 public sealed class TemporalTrainingTests(SampleCacheFixture sample, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<SampleCacheFixture>, IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("train-").FullName;
